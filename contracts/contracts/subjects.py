@@ -1,0 +1,133 @@
+"""Every subject, stream and durable consumer name in one place.
+
+Naming: ``atende.<owner>.<kind>.<name>.v<N>`` where kind is ``events`` (facts on JetStream),
+``intake`` (durable work sent to the owner on JetStream), ``cmd`` or ``qry`` (request-reply).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from contracts.envelope import Message
+from contracts.files import AttachmentRejectedV1, AttachmentStoredV1
+from contracts.system import MessageDeadLetteredV1
+from contracts.tickets import (
+    TicketClosedV1,
+    TicketOpenedV1,
+    TicketRepliedV1,
+    TicketRequestedV1,
+    TicketStatusChangedV1,
+)
+
+Service = Literal["tickets", "chat", "mail-ingest", "notifier", "files", "gateway", "any"]
+
+
+@dataclass(frozen=True)
+class Stream:
+    """A JetStream stream: one per owning service and purpose."""
+
+    name: str
+    subjects: tuple[str, ...]
+    owner: Service
+    description: str
+    max_age_days: int = 365
+    # Window in which a repeated Nats-Msg-Id is dropped as a duplicate.
+    duplicate_window_s: int = 600
+
+
+@dataclass(frozen=True)
+class Route:
+    """A subject, the message it carries and who speaks and listens on it."""
+
+    subject: str
+    message: type[Message]
+    kind: Literal["event", "intake", "command", "query"]
+    producers: tuple[Service, ...]
+    consumers: tuple[Service, ...]
+    stream: Stream | None = None
+
+
+@dataclass(frozen=True)
+class Durable:
+    """A durable pull consumer: its name, stream and delivery policy."""
+
+    name: str
+    stream: Stream
+    service: Service
+    filter_subjects: tuple[str, ...]
+    max_deliver: int = 5
+    ack_wait_s: float = 30.0
+    backoff_s: tuple[float, ...] = field(default=(1.0, 5.0, 15.0, 60.0))
+
+    @property
+    def dead_letter_subject(self) -> str:
+        """Where messages go that failed ``max_deliver`` times."""
+        return dead_letter_subject(self.stream.name, self.name)
+
+
+def dead_letter_subject(stream: str, durable: str) -> str:
+    """Dead-letter subject for one consumer of one stream."""
+    return f"atende.deadletter.{stream.lower()}.{durable}"
+
+
+TICKETS = Stream(
+    "TICKETS",
+    ("atende.tickets.events.>",),
+    "tickets",
+    "Facts about tickets, translated from its event store.",
+)
+TICKETS_INTAKE = Stream(
+    "TICKETS_INTAKE",
+    ("atende.tickets.intake.>",),
+    "tickets",
+    "Requests for new tickets from email and chat, consumed durably by tickets.",
+)
+FILES = Stream("FILES", ("atende.files.events.>",), "files", "Facts about attachments.")
+DEADLETTER = Stream(
+    "DEADLETTER",
+    ("atende.deadletter.>",),
+    "any",
+    "Messages a consumer gave up on, with the error, for an operator to inspect and replay.",
+    max_age_days=30,
+)
+STREAMS: tuple[Stream, ...] = (TICKETS, TICKETS_INTAKE, FILES, DEADLETTER)
+
+TICKET_REQUESTED_V1 = "atende.tickets.intake.requested.v1"
+TICKET_OPENED_V1 = "atende.tickets.events.opened.v1"
+TICKET_STATUS_CHANGED_V1 = "atende.tickets.events.status-changed.v1"
+TICKET_REPLIED_V1 = "atende.tickets.events.replied.v1"
+TICKET_CLOSED_V1 = "atende.tickets.events.closed.v1"
+ATTACHMENT_STORED_V1 = "atende.files.events.stored.v1"
+ATTACHMENT_REJECTED_V1 = "atende.files.events.rejected.v1"
+DEAD_LETTERED_V1 = "atende.deadletter.>"
+
+ROUTES: tuple[Route, ...] = (
+    Route(
+        TICKET_REQUESTED_V1,
+        TicketRequestedV1,
+        "intake",
+        ("mail-ingest", "chat"),
+        ("tickets",),
+        TICKETS_INTAKE,
+    ),
+    Route(TICKET_OPENED_V1, TicketOpenedV1, "event", ("tickets",), ("notifier",), TICKETS),
+    Route(TICKET_STATUS_CHANGED_V1, TicketStatusChangedV1, "event", ("tickets",), ("notifier",), TICKETS),
+    Route(TICKET_REPLIED_V1, TicketRepliedV1, "event", ("tickets",), ("notifier",), TICKETS),
+    Route(TICKET_CLOSED_V1, TicketClosedV1, "event", ("tickets",), ("notifier",), TICKETS),
+    Route(ATTACHMENT_STORED_V1, AttachmentStoredV1, "event", ("files",), ("tickets", "chat"), FILES),
+    Route(ATTACHMENT_REJECTED_V1, AttachmentRejectedV1, "event", ("files",), ("tickets", "chat"), FILES),
+    Route(DEAD_LETTERED_V1, MessageDeadLetteredV1, "event", ("any",), (), DEADLETTER),
+)
+
+TICKETS_INTAKE_DURABLE = Durable("tickets-intake", TICKETS_INTAKE, "tickets", (TICKET_REQUESTED_V1,))
+NOTIFIER_TICKETS_DURABLE = Durable("notifier-tickets", TICKETS, "notifier", ("atende.tickets.events.>",))
+DURABLES: tuple[Durable, ...] = (TICKETS_INTAKE_DURABLE, NOTIFIER_TICKETS_DURABLE)
+
+
+def route_for(message: type[Message]) -> Route:
+    """The route that carries ``message``; every published message has exactly one."""
+    for route in ROUTES:
+        if route.message is message:
+            return route
+    raise LookupError(f"no route carries {message.type_key()}")

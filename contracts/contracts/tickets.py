@@ -1,0 +1,92 @@
+"""Messages owned by the tickets service: its intake and the facts it publishes."""
+
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import Field
+
+from contracts.common import ActorKind, Channel, Email, Id, LongText, ShortText, TicketNumber
+from contracts.envelope import Message
+from contracts.registry import message_type
+
+
+class TicketStatus(StrEnum):
+    """Wire codes of guide 000's statuses; labels (pt-BR first) belong to the readers."""
+
+    WAITING = "waiting"  # Em espera
+    IN_PROGRESS = "in_progress"  # Em andamento
+    AWAITING_CUSTOMER = "awaiting_customer"  # Aguardando sua resposta
+    FINISHED = "finished"  # Finalizado
+
+
+@message_type("tickets.TicketRequested", 1)
+class TicketRequestedV1(Message):
+    """Someone asked for support outside the portal (an email, a chat offline message): open a ticket."""
+
+    request_id: Id = Field(
+        description="Stable id of the request; the ticket id derives from it (idempotency)."
+    )
+    channel: Channel
+    customer_email: Email
+    customer_name: ShortText = ""
+    subject: ShortText
+    body: LongText
+    department: ShortText | None = None
+    attachment_ids: list[Id] = Field(default_factory=list)
+    source_ref: ShortText | None = Field(default=None, description="E.g. the email's Message-ID.")
+    received_at: datetime
+
+
+@message_type("tickets.TicketOpened", 1)
+class TicketOpenedV1(Message):
+    """A ticket was opened."""
+
+    ticket_id: Id
+    number: TicketNumber
+    channel: Channel
+    customer_email: Email
+    customer_name: ShortText = ""
+    subject: ShortText
+    department: ShortText | None = None
+    status: TicketStatus
+    opened_at: datetime
+
+
+@message_type("tickets.TicketStatusChanged", 1)
+class TicketStatusChangedV1(Message):
+    """A ticket moved from one status to another."""
+
+    ticket_id: Id
+    number: TicketNumber
+    customer_email: Email
+    previous_status: TicketStatus
+    status: TicketStatus
+    changed_by: ActorKind
+    changed_at: datetime
+
+
+@message_type("tickets.TicketReplied", 1)
+class TicketRepliedV1(Message):
+    """A public reply was added to a ticket (internal notes never leave the tickets service)."""
+
+    ticket_id: Id
+    number: TicketNumber
+    reply_id: Id
+    customer_email: Email
+    author_kind: ActorKind
+    author_name: ShortText = ""
+    body: LongText
+    channel: Channel
+    attachment_ids: list[Id] = Field(default_factory=list)
+    replied_at: datetime
+
+
+@message_type("tickets.TicketClosed", 1)
+class TicketClosedV1(Message):
+    """A ticket was finished ("Finalizado")."""
+
+    ticket_id: Id
+    number: TicketNumber
+    customer_email: Email
+    closed_by: ActorKind
+    closed_at: datetime

@@ -1,0 +1,1 @@
+"""Shared plumbing for Atende services: bus, settings, logging, lifecycle, health and metrics."""

@@ -1,0 +1,221 @@
+"""A durable JetStream pull consumer that acks only after the work is done and dead-letters poison."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import contextlib
+import time
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+
+import nats.errors
+import nats.js.errors
+from nats.aio.msg import Msg
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+from pydantic import ValidationError
+
+from contracts import Envelope, UnknownMessage
+from contracts.subjects import Durable
+from contracts.system import MessageDeadLetteredV1
+from plumbing import metrics
+from plumbing.bus import Bus
+from plumbing.logging import correlation, get_logger
+
+log = get_logger(__name__)
+EnvelopeHandler = Callable[[Envelope], Awaitable[None]]
+
+
+class Poison(Exception):
+    """The message can never be handled (e.g. malformed); dead-letter it without retrying."""
+
+
+class DurableConsumer:
+    """Pulls from one durable consumer, one message at a time, until stopped.
+
+    At-least-once: the handler must be idempotent. A failure is retried after a growing delay
+    (nak with delay, so the messages behind it keep flowing); after ``max_deliver`` failed deliveries
+    the message is published to the dead-letter subject with the error and terminated.
+    """
+
+    def __init__(
+        self,
+        bus: Bus,
+        durable: Durable,
+        handler: EnvelopeHandler,
+        *,
+        batch: int = 10,
+        fetch_timeout: float = 5.0,
+        heartbeat: float = 1.0,
+    ) -> None:
+        self.bus = bus
+        self.durable = durable
+        self.handler = handler
+        self.batch = batch
+        self.fetch_timeout = fetch_timeout
+        self.heartbeat = heartbeat
+        self._task: asyncio.Task[None] | None = None
+        self._stopping = asyncio.Event()
+        self.last_pull_ok = 0.0
+
+    async def start(self) -> None:
+        """Create or update the durable on the server and start pulling in the background."""
+        await self._ensure_consumer()
+        self._task = asyncio.create_task(self._run(), name=f"consumer:{self.durable.name}")
+
+    async def stop(self) -> None:
+        """Finish the message in hand, then stop pulling."""
+        self._stopping.set()
+        if self._task:
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    @property
+    def healthy(self) -> bool:
+        """True while the loop runs and pulled successfully recently."""
+        running = self._task is not None and not self._task.done()
+        return running and time.monotonic() - self.last_pull_ok < 3 * self.fetch_timeout + 10
+
+    async def _ensure_consumer(self) -> None:
+        durable = self.durable
+        config = ConsumerConfig(
+            name=durable.name,
+            durable_name=durable.name,
+            ack_policy=AckPolicy.EXPLICIT,
+            deliver_policy=DeliverPolicy.ALL,
+            ack_wait=durable.ack_wait_s,
+            # Unlimited on the server: a handler that crashes its process must still reach our
+            # dead-letter path on the next delivery instead of being silently given up on.
+            max_deliver=-1,
+            max_ack_pending=1000,
+        )
+        if len(durable.filter_subjects) == 1:
+            config.filter_subject = durable.filter_subjects[0]
+        else:
+            config.filter_subjects = list(durable.filter_subjects)
+        await self.bus.js.add_consumer(durable.stream.name, config)
+
+    async def _subscribe(self) -> nats.js.JetStreamContext.PullSubscription:
+        return await self.bus.js.pull_subscribe_bind(
+            durable=self.durable.name, stream=self.durable.stream.name
+        )
+
+    async def _run(self) -> None:
+        subscription = None
+        failures = 0
+        while not self._stopping.is_set():
+            try:
+                if subscription is None:
+                    await self._ensure_consumer()
+                    subscription = await self._subscribe()
+                try:
+                    # The server refuses a heartbeat that is not well inside the fetch's expiry.
+                    heartbeat = min(self.heartbeat, self.fetch_timeout / 4)
+                    messages = await subscription.fetch(self.batch, timeout=self.fetch_timeout, heartbeat=heartbeat)
+                except nats.errors.TimeoutError:
+                    messages = []
+                self.last_pull_ok = time.monotonic()
+                failures = 0
+                for msg in messages:
+                    await self._process(msg)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                # Reconnects, a restarted server or a deleted consumer: re-pull from scratch.
+                failures += 1
+                log.warning(
+                    "consumer.pull_failed",
+                    consumer=self.durable.name,
+                    error=repr(exc),
+                    description=getattr(exc, "description", None),
+                )
+                if subscription is not None:
+                    with contextlib.suppress(Exception):
+                        await subscription.unsubscribe()
+                subscription = None
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._stopping.wait(), timeout=min(0.5 * 2**failures, 10.0))
+        if subscription is not None:
+            with contextlib.suppress(Exception):
+                await subscription.unsubscribe()
+
+    async def _process(self, msg: Msg) -> None:
+        deliveries = msg.metadata.num_delivered
+        started = time.perf_counter()
+        label = self.durable.name
+        try:
+            envelope = _parse(msg)
+        except Poison as exc:
+            await self._dead_letter(msg, deliveries, str(exc), message_id=None)
+            metrics.MESSAGES_HANDLED.labels(label, "dead_lettered").inc()
+            return
+        with correlation(envelope.correlation_id, message_id=envelope.message_id, consumer=label):
+            if deliveries > self.durable.max_deliver:
+                # An earlier delivery never finished (the process died): give up now, loudly.
+                await self._dead_letter(msg, deliveries, "handler did not finish", envelope.message_id)
+                metrics.MESSAGES_HANDLED.labels(label, "dead_lettered").inc()
+                return
+            keepalive = asyncio.create_task(self._keep_alive(msg))
+            try:
+                await self.handler(envelope)
+            except Exception as exc:
+                await self._failed(msg, envelope, deliveries, exc)
+                return
+            finally:
+                keepalive.cancel()
+                metrics.HANDLE_SECONDS.labels(label).observe(time.perf_counter() - started)
+            await msg.ack()
+            metrics.MESSAGES_HANDLED.labels(label, "ok").inc()
+
+    async def _failed(self, msg: Msg, envelope: Envelope, deliveries: int, exc: Exception) -> None:
+        label = self.durable.name
+        error = f"{type(exc).__name__}: {exc}"
+        # Retrying cannot fix a body that does not validate or a type we do not know.
+        if (
+            isinstance(exc, Poison | ValidationError | UnknownMessage)
+            or deliveries >= self.durable.max_deliver
+        ):
+            log.error("consumer.dead_letter", deliveries=deliveries, error=error)
+            await self._dead_letter(msg, deliveries, error, envelope.message_id)
+            metrics.MESSAGES_HANDLED.labels(label, "dead_lettered").inc()
+            return
+        backoff = self.durable.backoff_s
+        delay = backoff[min(deliveries - 1, len(backoff) - 1)]
+        log.warning("consumer.retry", deliveries=deliveries, retry_in_s=delay, error=error)
+        await msg.nak(delay=delay)
+        metrics.MESSAGES_HANDLED.labels(label, "retried").inc()
+
+    async def _dead_letter(self, msg: Msg, deliveries: int, error: str, message_id: str | None) -> None:
+        metadata = msg.metadata
+        stream_seq = metadata.sequence.stream if metadata.sequence else 0
+        report = MessageDeadLetteredV1(
+            stream=self.durable.stream.name,
+            consumer=self.durable.name,
+            subject=msg.subject,
+            stream_sequence=stream_seq,
+            deliveries=deliveries,
+            error=error[:4000],
+            original_message_id=message_id,
+            original_headers={k: v for k, v in (msg.headers or {}).items()},
+            original_data=base64.b64encode(msg.data).decode(),
+            failed_at=datetime.now(UTC),
+        )
+        # A stable id: if we die between this publish and the term, the repeat is dropped as a duplicate.
+        dead_id = f"dead:{self.durable.stream.name}:{self.durable.name}:{stream_seq}"
+        await self.bus.publish(self.durable.dead_letter_subject, report, message_id=dead_id)
+        await msg.term()
+
+    async def _keep_alive(self, msg: Msg) -> None:
+        """Tell the server we are still working, so long work is not redelivered elsewhere."""
+        interval = max(self.durable.ack_wait_s / 3, 0.5)
+        while True:
+            await asyncio.sleep(interval)
+            with contextlib.suppress(Exception):
+                await msg.in_progress()
+
+
+def _parse(msg: Msg) -> Envelope:
+    try:
+        return Envelope.from_bytes(msg.data)
+    except ValidationError as exc:
+        raise Poison(f"malformed envelope: {exc.error_count()} error(s)") from exc

@@ -1,0 +1,19 @@
+"""Prometheus metrics the plumbing records for every service."""
+
+from prometheus_client import Counter, Histogram
+
+MESSAGES_HANDLED = Counter(
+    "atende_messages_handled_total",
+    "JetStream messages handled by a durable consumer, by outcome.",
+    ["consumer", "outcome"],
+)
+HANDLE_SECONDS = Histogram(
+    "atende_message_handle_seconds", "Time to handle one JetStream message.", ["consumer"]
+)
+PUBLISHED = Counter(
+    "atende_messages_published_total", "Messages published to JetStream.", ["subject", "duplicate"]
+)
+REQUESTS = Counter(
+    "atende_requests_total", "Request-reply calls served, by outcome.", ["endpoint", "outcome"]
+)
+REQUEST_SECONDS = Histogram("atende_request_seconds", "Time to serve one request-reply call.", ["endpoint"])

@@ -1,0 +1,103 @@
+"""Health, readiness and metrics over HTTP, for probes and Prometheus."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import inspect
+from collections.abc import Awaitable, Callable, Iterator
+from typing import Any
+
+import uvicorn
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from plumbing.logging import get_logger
+
+log = get_logger(__name__)
+Check = Callable[[], Awaitable[bool] | bool]
+
+
+class Health:
+    """Named readiness checks; the process is ready when started, not stopping and every check passes."""
+
+    def __init__(self, service: str) -> None:
+        self.service = service
+        self._checks: dict[str, Check] = {}
+        self.started = False
+        self.stopping = False
+
+    def add(self, name: str, check: Check) -> None:
+        """Register a check that returns True when its dependency is usable."""
+        self._checks[name] = check
+
+    async def report(self) -> tuple[bool, dict[str, Any]]:
+        """(ready, details) after running every check with a short timeout."""
+        results: dict[str, str] = {}
+        for name, check in self._checks.items():
+            try:
+                outcome = check()
+                if inspect.isawaitable(outcome):
+                    outcome = await asyncio.wait_for(outcome, timeout=3.0)
+                results[name] = "ok" if outcome else "failing"
+            except Exception as exc:
+                results[name] = f"failing: {type(exc).__name__}"
+        state = "stopping" if self.stopping else "starting" if not self.started else "running"
+        ready = state == "running" and all(value == "ok" for value in results.values())
+        return ready, {"service": self.service, "status": state, "checks": results}
+
+
+def routes(health: Health) -> list[Route]:
+    """/healthz (the process answers), /readyz (it can do its work) and /metrics."""
+
+    async def healthz(_: Request) -> Response:
+        return JSONResponse({"service": health.service, "status": "alive"})
+
+    async def readyz(_: Request) -> Response:
+        ready, details = await health.report()
+        return JSONResponse(details, status_code=200 if ready else 503)
+
+    async def prometheus(_: Request) -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    return [
+        Route("/healthz", healthz, include_in_schema=False),
+        Route("/readyz", readyz, include_in_schema=False),
+        Route("/metrics", prometheus, include_in_schema=False),
+    ]
+
+
+class EmbeddedServer(uvicorn.Server):
+    """uvicorn inside our own event loop; our lifecycle, not uvicorn, owns the signals."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+    async def start(self) -> None:
+        """Serve in the background and return once the socket listens."""
+        self._task = asyncio.create_task(self.serve(), name="http")
+        while not self.started:
+            if self._task.done():
+                self._task.result()
+                raise RuntimeError("HTTP server stopped during start-up")
+            await asyncio.sleep(0.02)
+
+    async def stop(self) -> None:
+        """Stop accepting, finish open requests, and return when done."""
+        self.should_exit = True
+        await self._task
+
+
+def embedded_server(app: Any, host: str, port: int) -> EmbeddedServer:
+    """A uvicorn server for ``app`` that leaves logging and signals to us."""
+    config = uvicorn.Config(app, host=host, port=port, log_config=None, access_log=False, lifespan="off")
+    return EmbeddedServer(config)
+
+
+def ops_app(health: Health) -> Starlette:
+    """The small HTTP app of a service that has no other HTTP surface."""
+    return Starlette(routes=routes(health))

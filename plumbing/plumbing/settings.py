@@ -1,0 +1,30 @@
+"""The settings every service shares; each service subclasses with its own env prefix."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ServiceSettings(BaseSettings):
+    """Read once at start-up from the environment (``ATENDE_<SERVICE>_*``), never at import time."""
+
+    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+
+    nats_url: str = "nats://127.0.0.1:4222"
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+    log_format: Literal["auto", "json", "console"] = "auto"
+    ops_host: str = "127.0.0.1"
+    ops_port: int | None = Field(
+        default=None, description="Port of /healthz, /readyz and /metrics; None: off."
+    )
+    shutdown_grace_s: float = 25.0
+
+
+class PostgresSettings(BaseSettings):
+    """Mixin for services that keep state in their own PostgreSQL database."""
+
+    postgres_url: str = "postgresql://postgres@127.0.0.1:5432/postgres"
+    postgres_pool_max: int = 10

@@ -1,0 +1,5 @@
+"""``python -m chat``: run the chat service alone against env-given NATS and PostgreSQL."""
+
+from chat.entrypoints.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Thin ways into the gateway: HTTP routers live in gateway.routers; this is the CLI."""

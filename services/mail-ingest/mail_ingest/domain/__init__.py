@@ -1,0 +1,1 @@
+"""The mail-ingest domain: pure rules about incoming mail, no I/O."""

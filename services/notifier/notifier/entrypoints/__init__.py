@@ -1,0 +1,1 @@
+"""Thin ways into the notifier service."""

@@ -1,0 +1,57 @@
+"""Session fixtures: real NATS, PostgreSQL, S3, SMTP and IMAP servers, started on first use."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+
+from plumbing.bus import Bus
+from support import infra
+
+
+@pytest.fixture(scope="session")
+def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[infra.Session]:
+    """The session's servers (each starts when a test first asks for it)."""
+    yield from infra.session(tmp_path_factory.mktemp("servers"))
+
+
+@pytest.fixture(scope="session")
+def nats_url(servers: infra.Session) -> str:
+    return servers.nats_url
+
+
+@pytest.fixture(scope="session")
+def postgres_admin_url(servers: infra.Session) -> str:
+    return servers.postgres_admin_url
+
+
+@pytest.fixture
+def postgres_url(postgres_admin_url: str) -> str:
+    """A fresh database for one test."""
+    return infra.fresh_database(postgres_admin_url, "t")
+
+
+@pytest.fixture(scope="session")
+def s3(servers: infra.Session) -> infra.S3:
+    return servers.s3
+
+
+@pytest.fixture(scope="session")
+def mail(servers: infra.Session) -> infra.Mail:
+    return servers.mail
+
+
+@pytest.fixture
+async def bus(nats_url: str) -> AsyncIterator[Bus]:
+    """A connected bus for one test, drained afterwards."""
+    connected = await Bus.connect(nats_url, f"test-{uuid.uuid4().hex[:8]}")
+    yield connected
+    await connected.close()
+
+
+@pytest.fixture
+def repo_root() -> Path:
+    return Path(__file__).resolve().parent.parent

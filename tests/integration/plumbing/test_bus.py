@@ -1,0 +1,120 @@
+"""The bus against a real NATS server: streams, dedupe, request-reply, errors, correlation."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import UTC, datetime
+
+import pytest
+from nats.js.api import StreamConfig
+
+from contracts import Envelope, Message
+from contracts.subjects import Stream
+from plumbing.bus import Bus, RemoteError
+from plumbing.errors import Conflict
+from plumbing.logging import correlation, current_correlation_id
+
+
+class EchoV1(Message):
+    """A test command (not registered: tests must not change the published catalogue)."""
+
+    TYPE = "test.Echo"
+    VERSION = 1
+
+    text: str
+    fail: str | None = None
+
+
+def unique_stream() -> Stream:
+    token = uuid.uuid4().hex[:8]
+    return Stream(f"TEST_{token.upper()}", (f"test.{token}.>",), "any", "test stream", duplicate_window_s=60)
+
+
+async def test_ensure_streams_is_idempotent_and_updates_configuration(bus: Bus) -> None:
+    stream = unique_stream()
+    await bus.ensure_streams([stream])
+    await bus.ensure_streams([stream])
+    changed = Stream(stream.name, stream.subjects, "any", "changed description", max_age_days=7)
+    await bus.ensure_streams([changed])
+    info = await bus.js.stream_info(stream.name)
+    assert isinstance(info.config, StreamConfig)
+    assert info.config.description == "changed description"
+    assert info.config.max_age == pytest.approx(7 * 86400)
+    await bus.js.delete_stream(stream.name)
+
+
+async def test_publish_is_deduplicated_by_message_id(bus: Bus) -> None:
+    stream = unique_stream()
+    await bus.ensure_streams([stream])
+    subject = stream.subjects[0].replace(">", "echo")
+    first = await bus.publish(subject, EchoV1(text="oi"), message_id="same-id")
+    again = await bus.publish(subject, EchoV1(text="oi"), message_id="same-id")
+    other = await bus.publish(subject, EchoV1(text="oi"))
+    assert not first.duplicate and again.duplicate and not other.duplicate
+    assert (await bus.js.stream_info(stream.name)).state.messages == 2
+    await bus.js.delete_stream(stream.name)
+
+
+async def test_request_reply_carries_correlation_and_maps_errors(bus: Bus) -> None:
+    subject = f"test.{uuid.uuid4().hex[:8]}.echo"
+    seen: list[tuple[str | None, str | None]] = []
+
+    async def echo(envelope: Envelope) -> Message:
+        command = EchoV1.model_validate(envelope.data)
+        seen.append((current_correlation_id(), envelope.correlation_id))
+        if command.fail == "conflict":
+            raise Conflict("stale_version", current_version=3)
+        if command.fail == "crash":
+            raise RuntimeError("secret internals")
+        return EchoV1(text=command.text.upper())
+
+    service = await bus.add_service("1.0.0", "test")
+    await bus.serve(service, "echo", subject, echo)
+
+    with correlation("corr-123"):
+        reply = await bus.request(subject, EchoV1(text="olá"), EchoV1)
+    assert reply.text == "OLÁ"
+    assert seen == [("corr-123", "corr-123")]
+
+    with pytest.raises(RemoteError) as refused:
+        await bus.request(subject, EchoV1(text="x", fail="conflict"), EchoV1)
+    assert (refused.value.code, refused.value.reason) == ("409", "stale_version")
+    assert refused.value.detail == {"current_version": 3}
+
+    with pytest.raises(RemoteError) as crashed:
+        await bus.request(subject, EchoV1(text="x", fail="crash"), EchoV1)
+    assert crashed.value.code == "500" and "secret" not in crashed.value.reason
+
+    raw = await bus.nc.request(subject, b"{not json", timeout=2)
+    assert raw.headers is not None and raw.headers["Nats-Service-Error-Code"] == "422"
+
+
+async def test_replicas_share_requests_through_the_queue_group(nats_url: str) -> None:
+    subject = f"test.{uuid.uuid4().hex[:8]}.who"
+    name = f"replica-{uuid.uuid4().hex[:6]}"
+    replicas = [await Bus.connect(nats_url, name) for _ in range(2)]
+    caller = await Bus.connect(nats_url, "caller")
+    served: list[int] = []
+    try:
+        for index, replica in enumerate(replicas):
+
+            async def who(envelope: Envelope, index: int = index) -> Message:
+                served.append(index)
+                return EchoV1(text=str(index))
+
+            await replica.serve(await replica.add_service("1.0.0", "replica"), "who", subject, who)
+        await asyncio.gather(*(caller.request(subject, EchoV1(text="?"), EchoV1) for _ in range(40)))
+        assert len(served) == 40, "each request answered exactly once"
+        assert set(served) == {0, 1}, "both replicas took work"
+        pings = await caller.ping_services()
+        assert sum(1 for ping in pings if ping["name"] == name) == 2
+    finally:
+        for member in [*replicas, caller]:
+            await member.close()
+
+
+def test_envelope_time_is_aware() -> None:
+    envelope = Envelope.wrap(EchoV1(text="x"))
+    assert envelope.occurred_at.tzinfo is not None
+    assert abs((datetime.now(UTC) - envelope.occurred_at).total_seconds()) < 5

@@ -1,0 +1,228 @@
+"""The durable consumer against real NATS (and PostgreSQL for idempotency)."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from psycopg_pool import AsyncConnectionPool
+
+from contracts import Envelope, Message
+from contracts.subjects import DEADLETTER, Durable, Stream
+from contracts.system import MessageDeadLetteredV1
+from devstack.nats import NatsServer
+from devstack.procs import free_port
+from plumbing import inbox, postgres
+from plumbing.bus import Bus
+from plumbing.consumer import DurableConsumer
+from plumbing.logging import correlation, current_causation_id, current_correlation_id
+from support.waiting import eventually
+
+
+class NoteV1(Message):
+    """A test fact (not registered: tests must not change the published catalogue)."""
+
+    TYPE = "test.Note"
+    VERSION = 1
+    text: str
+
+
+def setup(max_deliver: int = 3, ack_wait_s: float = 1.0) -> tuple[Stream, Durable, str]:
+    token = uuid.uuid4().hex[:8]
+    stream = Stream(f"TEST_{token.upper()}", (f"test.{token}.>",), "any", "consumer test")
+    subject = f"test.{token}.note"
+    durable = Durable(f"d-{token}", stream, "any", (subject,), max_deliver, ack_wait_s, (0.1, 0.2))
+    return stream, durable, subject
+
+
+async def settled(bus: Bus, durable: Durable) -> bool:
+    """Nothing left to deliver and nothing awaiting an ack."""
+    info = await bus.js.consumer_info(durable.stream.name, durable.name)
+    return info.num_pending == 0 and info.num_ack_pending == 0
+
+
+async def dead_letter(bus: Bus, durable: Durable) -> MessageDeadLetteredV1:
+    raw = await bus.js.get_last_msg(DEADLETTER.name, durable.dead_letter_subject)
+    assert raw.data is not None
+    return MessageDeadLetteredV1.model_validate(Envelope.from_bytes(raw.data).data)
+
+
+@pytest.fixture
+async def pool(postgres_url: str) -> AsyncIterator[AsyncConnectionPool]:
+    async with postgres.open_pool(postgres_url, max_size=4) as opened:
+        await inbox.ensure_schema(opened)
+        async with opened.connection() as conn:
+            await conn.execute("CREATE TABLE work (message_id text NOT NULL, text text NOT NULL)")
+        yield opened
+
+
+async def test_a_redelivered_message_is_handled_once(bus: Bus, pool: AsyncConnectionPool) -> None:
+    stream, durable, subject = setup(ack_wait_s=1.0)
+    await bus.ensure_streams([stream, DEADLETTER])
+    calls = 0
+    stalled = asyncio.Event()
+
+    async def work(conn: object, envelope: Envelope) -> None:
+        await conn.execute(  # type: ignore[attr-defined]
+            "INSERT INTO work VALUES (%s, %s)", (envelope.message_id, envelope.data["text"])
+        )
+
+    recorded = inbox.once(pool, durable.name, work)
+
+    async def handler(envelope: Envelope) -> None:
+        nonlocal calls
+        calls += 1
+        await recorded(envelope)
+        if calls == 1:
+            # The work is committed; the process now hangs and dies before it can ack.
+            stalled.set()
+            await asyncio.Event().wait()
+
+    first = DurableConsumer(bus, durable, handler, fetch_timeout=1.0)
+    await first.start()
+    await bus.publish(subject, NoteV1(text="olá"))
+    await asyncio.wait_for(stalled.wait(), 10)
+    assert first._task is not None
+    first._task.cancel()  # kill: neither ack nor nak reaches the server
+
+    restarted = DurableConsumer(bus, durable, handler, fetch_timeout=1.0)
+    await restarted.start()
+    await eventually(lambda: calls == 2, what="redelivery after ack_wait")
+    await eventually(lambda: settled(bus, durable), what="acked after the duplicate was skipped")
+    await restarted.stop()
+    async with pool.connection() as conn:
+        rows = await (await conn.execute("SELECT text FROM work")).fetchall()
+    assert rows == [("olá",)]
+    await bus.js.delete_stream(stream.name)
+
+
+async def test_poison_is_dead_lettered_after_max_deliver_while_later_messages_flow(bus: Bus) -> None:
+    stream, durable, subject = setup(max_deliver=3)
+    await bus.ensure_streams([stream, DEADLETTER])
+    attempts = 0
+    handled: list[tuple[str, int]] = []
+
+    async def handler(envelope: Envelope) -> None:
+        nonlocal attempts
+        note = NoteV1.model_validate(envelope.data)
+        if note.text == "poison":
+            attempts += 1
+            raise ValueError("boom")
+        handled.append((note.text, attempts))
+
+    consumer = DurableConsumer(bus, durable, handler, fetch_timeout=1.0)
+    await consumer.start()
+    poison = await bus.publish(subject, NoteV1(text="poison"))
+    await bus.publish(subject, NoteV1(text="second"))
+    await bus.publish(subject, NoteV1(text="third"))
+
+    await eventually(lambda: len(handled) == 2, what="later messages")
+    assert [text for text, _ in handled] == ["second", "third"]
+    assert all(seen < durable.max_deliver for _, seen in handled), "later messages waited for the poison"
+    await eventually(lambda: settled(bus, durable), what="poison terminated")
+    await consumer.stop()
+
+    assert attempts == durable.max_deliver
+    report = await dead_letter(bus, durable)
+    assert report.deliveries == durable.max_deliver
+    assert report.error == "ValueError: boom"
+    assert report.stream_sequence == poison.seq
+    original = Envelope.from_bytes(base64.b64decode(report.original_data))
+    assert original.data == {"text": "poison"}
+    assert report.original_message_id == original.message_id
+    await bus.js.delete_stream(stream.name)
+
+
+async def test_a_malformed_message_is_dead_lettered_at_once(bus: Bus) -> None:
+    stream, durable, subject = setup(max_deliver=5)
+    await bus.ensure_streams([stream, DEADLETTER])
+    handled: list[str] = []
+
+    async def handler(envelope: Envelope) -> None:
+        handled.append(NoteV1.model_validate(envelope.data).text)
+
+    consumer = DurableConsumer(bus, durable, handler, fetch_timeout=1.0)
+    await consumer.start()
+    await bus.js.publish(subject, b"\xff not an envelope")
+    await bus.publish(subject, NoteV1(text="fine"))
+    await eventually(lambda: handled == ["fine"], what="the good message")
+    await eventually(lambda: settled(bus, durable))
+    await consumer.stop()
+    report = await dead_letter(bus, durable)
+    assert report.deliveries == 1
+    assert report.error.startswith("malformed envelope")
+    assert base64.b64decode(report.original_data) == b"\xff not an envelope"
+    await bus.js.delete_stream(stream.name)
+
+
+async def test_long_work_is_kept_alive_and_not_redelivered(bus: Bus) -> None:
+    stream, durable, subject = setup(ack_wait_s=1.0)
+    await bus.ensure_streams([stream, DEADLETTER])
+    deliveries: list[str] = []
+
+    async def slow(envelope: Envelope) -> None:
+        deliveries.append(envelope.message_id)
+        await asyncio.sleep(3.5)  # well past ack_wait: only in_progress() keeps it ours
+
+    consumer = DurableConsumer(bus, durable, slow, fetch_timeout=1.0)
+    await consumer.start()
+    await bus.publish(subject, NoteV1(text="slow"))
+    await eventually(lambda: len(deliveries) == 1)
+    await eventually(lambda: settled(bus, durable), timeout=20)
+    await consumer.stop()
+    assert len(deliveries) == 1
+    await bus.js.delete_stream(stream.name)
+
+
+async def test_correlation_travels_from_publisher_to_handler(bus: Bus) -> None:
+    stream, durable, subject = setup()
+    await bus.ensure_streams([stream, DEADLETTER])
+    seen: list[tuple[str | None, str | None, str]] = []
+
+    async def handler(envelope: Envelope) -> None:
+        seen.append((current_correlation_id(), current_causation_id(), envelope.message_id))
+
+    consumer = DurableConsumer(bus, durable, handler, fetch_timeout=1.0)
+    await consumer.start()
+    with correlation("http-request-42"):
+        await bus.publish(subject, NoteV1(text="x"))
+    await eventually(lambda: len(seen) == 1)
+    await consumer.stop()
+    correlation_id, causation_id, message_id = seen[0]
+    assert correlation_id == "http-request-42"
+    assert causation_id == message_id
+    await bus.js.delete_stream(stream.name)
+
+
+async def test_consumer_resumes_by_itself_after_the_server_restarts(tmp_path: Path) -> None:
+    server = NatsServer(port=free_port(), monitor_port=free_port(), store_dir=tmp_path / "nats")
+    server.start()
+    try:
+        bus = await Bus.connect(server.url, "restart-test")
+        stream, durable, subject = setup()
+        await bus.ensure_streams([stream, DEADLETTER])
+        handled: list[str] = []
+
+        async def handler(envelope: Envelope) -> None:
+            handled.append(NoteV1.model_validate(envelope.data).text)
+
+        consumer = DurableConsumer(bus, durable, handler, fetch_timeout=1.0)
+        await consumer.start()
+        await bus.publish(subject, NoteV1(text="before"))
+        await eventually(lambda: handled == ["before"])
+
+        server.stop()
+        await eventually(lambda: not bus.connected, what="disconnect")
+        server.start()
+        await eventually(lambda: bus.connected, timeout=20, what="reconnect")
+        await bus.publish(subject, NoteV1(text="after"))
+        await eventually(lambda: handled == ["before", "after"], timeout=20, what="re-pull after restart")
+        assert consumer.healthy
+        await consumer.stop()
+        await bus.close()
+    finally:
+        server.stop()

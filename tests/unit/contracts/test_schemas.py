@@ -1,0 +1,85 @@
+"""Published schemas are the promise: they must be current, and never change incompatibly."""
+
+import copy
+from pathlib import Path
+from typing import Any
+
+from contracts import compat, docs, schemas
+from contracts.subjects import DURABLES, ROUTES, STREAMS
+
+
+def test_every_published_schema_is_current() -> None:
+    published, current = schemas.published(), schemas.current()
+    stale = [name for name in current if schemas.render(current[name]) != schemas.render(published.get(name, {}))]
+    assert not stale, f"run `make contracts` to export: {stale}"
+
+
+def test_no_published_schema_was_removed_or_broken() -> None:
+    published, current = schemas.published(), schemas.current()
+    assert set(published) <= set(current), "a published message version disappeared"
+    problems = {name: compat.breaking_changes(published[name], current[name]) for name in published}
+    assert not any(problems.values()), problems
+
+
+def test_messaging_document_is_current(repo_root: Path) -> None:
+    assert (repo_root / "docs/messaging.md").read_text() == docs.render(), "run `make contracts`"
+
+
+def test_every_message_has_a_route_and_every_stream_is_used() -> None:
+    routed = {route.message for route in ROUTES}
+    assert {cls for cls in schemas.REGISTRY} == routed
+    assert len({route.subject for route in ROUTES}) == len(ROUTES)
+    used = {route.stream for route in ROUTES} | {durable.stream for durable in DURABLES}
+    assert set(STREAMS) == used
+    for route in ROUTES:
+        assert route.stream is not None
+        assert any(_matches(pattern, route.subject) for pattern in route.stream.subjects), route.subject
+        assert route.subject.endswith(f".v{route.message.VERSION}") or route.subject.endswith(">")
+
+
+def _matches(pattern: str, subject: str) -> bool:
+    pattern_tokens, subject_tokens = pattern.split("."), subject.split(".")
+    for index, token in enumerate(pattern_tokens):
+        if token == ">":
+            return len(subject_tokens) > index
+        if index >= len(subject_tokens) or token not in {"*", subject_tokens[index]}:
+            return False
+    return len(pattern_tokens) == len(subject_tokens)
+
+
+def _opened() -> dict[str, Any]:
+    return copy.deepcopy(schemas.current()["tickets.TicketOpened.v1.json"])
+
+
+def test_adding_an_optional_field_is_compatible() -> None:
+    new = _opened()
+    new["properties"]["priority"] = {"type": "string", "default": "normal"}
+    assert compat.breaking_changes(_opened(), new) == []
+
+
+def test_removing_a_field_breaks() -> None:
+    new = _opened()
+    del new["properties"]["subject"]
+    new["required"].remove("subject")
+    assert "$.subject: field removed" in compat.breaking_changes(_opened(), new)
+
+
+def test_changing_a_type_breaks() -> None:
+    new = _opened()
+    new["properties"]["number"] = {"type": "string"}
+    assert "$.number: type changed" in compat.breaking_changes(_opened(), new)
+
+
+def test_a_new_required_field_breaks() -> None:
+    new = _opened()
+    new["properties"]["priority"] = {"type": "string"}
+    new["required"].append("priority")
+    assert compat.breaking_changes(_opened(), new) == ["$.priority: new required field (old producers omit it)"]
+
+
+def test_changing_an_enum_breaks_both_ways() -> None:
+    new = _opened()
+    new["$defs"]["Channel"]["enum"] = ["portal", "email", "whatsapp"]
+    problems = compat.breaking_changes(_opened(), new)
+    assert "$.channel: enum value 'chat' removed" in problems
+    assert "$.channel: enum value 'whatsapp' added (old consumers would reject it)" in problems

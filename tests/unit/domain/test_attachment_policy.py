@@ -1,0 +1,34 @@
+"""Guide 003's attachment rules, checked before any byte is read."""
+
+import pytest
+
+from files.domain.policy import ALLOWED_EXTENSIONS, MAX_BYTES, Refusal, check, extension_of, safe_name
+
+
+@pytest.mark.parametrize("extension", sorted(ALLOWED_EXTENSIONS))
+def test_every_listed_type_is_accepted(extension: str) -> None:
+    assert check(f"relatório.{extension.upper()}", 1024) is None
+
+
+@pytest.mark.parametrize("name", ["script.exe", "page.html", "logo.svg", "noextension", ".png", "doc.pdf.exe"])
+def test_other_types_are_refused(name: str) -> None:
+    refusal = check(name, 10)
+    assert refusal is not None and refusal.code == "extension_not_allowed"
+
+
+def test_size_limit_is_ten_megabytes() -> None:
+    assert check("backup.zip", MAX_BYTES) is None
+    assert check("backup.zip", MAX_BYTES + 1) == Refusal("too_large", MAX_BYTES)
+    assert check("backup.zip", 0) == Refusal("empty")
+    assert check("backup.zip", None) is None
+
+
+def test_names_lose_paths_controls_and_direction_tricks() -> None:
+    assert safe_name("../../etc/passwd") == "passwd"
+    assert safe_name("C:\\Users\\ana\\nota.pdf") == "nota.pdf"
+    assert safe_name("fatura\u202egpj.exe") == "faturagpj.exe"
+    assert safe_name("a\x00b\r\n.png") == "ab.png"
+    assert extension_of("fatura\u202egnp.exe") == "exe"
+    long = safe_name("x" * 400 + ".docx")
+    assert len(long) == 150 and long.endswith(".docx")
+    assert safe_name("...") == "arquivo"
