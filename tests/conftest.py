@@ -7,9 +7,9 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
+from support import infra
 
 from plumbing.bus import Bus
-from support import infra
 
 
 @pytest.fixture(scope="session")
@@ -29,9 +29,9 @@ def postgres_admin_url(servers: infra.Session) -> str:
 
 
 @pytest.fixture
-def postgres_url(postgres_admin_url: str) -> str:
+def postgres_url(servers: infra.Session) -> str:
     """A fresh database for one test."""
-    return infra.fresh_database(postgres_admin_url, "t")
+    return servers.database("t")
 
 
 @pytest.fixture(scope="session")

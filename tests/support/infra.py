@@ -16,6 +16,9 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
+import psycopg
+from psycopg import sql
+
 from devstack.imap import Dovecot
 from devstack.nats import NatsServer
 from devstack.postgres import EmbeddedPostgres, ensure_database
@@ -63,9 +66,10 @@ def start_postgres(stack: ExitStack, root: Path) -> str:
     return server.url
 
 
-def fresh_database(admin_url: str, prefix: str) -> str:
-    """A new, empty database on the server; tests never share state through a database."""
-    return ensure_database(admin_url, f"{prefix}_{secrets.token_hex(4)}")
+def drop_database(admin_url: str, name: str) -> None:
+    """Drop a test database, closing any connection a stopped test left behind."""
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
 @dataclass(frozen=True)
@@ -112,7 +116,12 @@ def start_mail(stack: ExitStack, root: Path) -> Mail:
     smtp.start()
     stack.callback(smtp.stop)
     password = secrets.token_hex(8)
-    imap = Dovecot(root / "dovecot", port=free_port(), users={"support": password, "outbox": password}, maildir_root=maildirs)
+    imap = Dovecot(
+        root / "dovecot",
+        port=free_port(),
+        users={"support": password, "outbox": password},
+        maildir_root=maildirs,
+    )
     imap.start()
     stack.callback(imap.stop)
     return Mail(smtp.host, smtp.port, "127.0.0.1", imap.port, "support", password, maildirs)
@@ -132,6 +141,13 @@ class Session:
     @functools.cached_property
     def postgres_admin_url(self) -> str:
         return start_postgres(self.stack, self.root)
+
+    def database(self, prefix: str) -> str:
+        """A new, empty database, dropped when the session ends; tests never share one."""
+        name = f"{prefix}_{secrets.token_hex(4)}"
+        url = ensure_database(self.postgres_admin_url, name)
+        self.stack.callback(drop_database, self.postgres_admin_url, name)
+        return url
 
     @functools.cached_property
     def s3(self) -> S3:

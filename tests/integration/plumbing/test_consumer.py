@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from psycopg_pool import AsyncConnectionPool
+from support.waiting import eventually
 
 from contracts import Envelope, Message
 from contracts.subjects import DEADLETTER, Durable, Stream
@@ -20,7 +21,6 @@ from plumbing import inbox, postgres
 from plumbing.bus import Bus
 from plumbing.consumer import DurableConsumer
 from plumbing.logging import correlation, current_causation_id, current_correlation_id
-from support.waiting import eventually
 
 
 class NoteV1(Message):

@@ -1,0 +1,89 @@
+"""The gateway as a real HTTP server over a real NATS: health, discovery, correlation, errors."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+from fastapi import Query
+
+from devstack.procs import free_port
+from gateway.app import create_app
+from gateway.bootstrap import bootstrap
+from gateway.config import Settings
+from plumbing.errors import Conflict
+from plumbing.runtime import Runtime
+
+
+@pytest.fixture
+async def gateway(nats_url: str) -> AsyncIterator[tuple[Runtime, httpx.AsyncClient]]:
+    settings = Settings(nats_url=nats_url, http_port=free_port())
+    async with bootstrap(settings) as runtime:
+        runtime.health.started = True
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{settings.http_port}") as client:
+            yield runtime, client
+
+
+async def test_health_readiness_and_metrics(gateway: tuple[Runtime, httpx.AsyncClient]) -> None:
+    runtime, client = gateway
+    assert (await client.get("/healthz")).json() == {"service": "gateway", "status": "alive"}
+    ready = await client.get("/readyz")
+    assert ready.status_code == 200 and ready.json()["checks"] == {"nats": "ok"}
+    assert "atende_requests_total" in (await client.get("/metrics")).text
+    runtime.health.stopping = True
+    assert (await client.get("/readyz")).status_code == 503
+
+
+async def test_lists_the_services_answering_on_nats(gateway: tuple[Runtime, httpx.AsyncClient]) -> None:
+    _, client = gateway
+    body = (await client.get("/api/v1/system/services")).json()
+    assert [instance["version"] for instance in body["services"]["gateway"]] == ["0.1.0"]
+
+
+async def test_correlation_id_is_echoed_or_created(gateway: tuple[Runtime, httpx.AsyncClient]) -> None:
+    _, client = gateway
+    given = await client.get("/healthz", headers={"X-Correlation-Id": "abc-123"})
+    assert given.headers["x-correlation-id"] == "abc-123"
+    hostile = await client.get("/healthz", headers={"X-Correlation-Id": "bad value\twith spaces"})
+    assert hostile.headers["x-correlation-id"] not in {"", "bad value\twith spaces"}
+
+
+async def test_errors_are_clear_and_localised(gateway: tuple[Runtime, httpx.AsyncClient]) -> None:
+    runtime, _ = gateway
+    app = create_app(runtime.bus, runtime.health)
+
+    async def refuse() -> None:
+        raise Conflict("conflict", current_version=2)
+
+    async def needs_number(page: int = Query(ge=1)) -> dict[str, int]:
+        return {"page": page}
+
+    async def crash() -> None:
+        raise RuntimeError("database password is hunter2")
+
+    app.add_api_route("/test/refuse", refuse)
+    app.add_api_route("/test/number", needs_number)
+    app.add_api_route("/test/crash", crash)
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as client:
+        refused = await client.get("/test/refuse", headers={"Accept-Language": "en-US,en;q=0.9"})
+        assert refused.status_code == 409
+        assert refused.json() == {
+            "error": "conflict",
+            "message": "The request conflicts with the current state.",
+        }
+
+        invalid = await client.get("/test/number?page=0")
+        assert invalid.status_code == 422
+        body = invalid.json()
+        assert (body["error"], body["message"]) == ("invalid", "Dados inválidos.")
+        assert body["fields"][0]["field"] == "query.page"
+        assert body["fields"][0]["reason"] == "greater_than_equal"
+
+        crashed = await client.get("/test/crash", headers={"Accept-Language": "en"})
+        assert crashed.status_code == 500
+        assert crashed.json() == {
+            "error": "internal_error",
+            "message": "Internal error. We have been notified.",
+        }

@@ -1,0 +1,45 @@
+"""Readiness: started, not stopping, and every check passing."""
+
+import asyncio
+
+from plumbing.ops import Health
+
+
+async def test_ready_only_when_started_and_every_check_passes() -> None:
+    health = Health("tickets")
+    health.add("sync", lambda: True)
+    assert (await health.report())[0] is False, "not ready before start-up finished"
+    health.started = True
+    ready, details = await health.report()
+    assert ready and details == {"service": "tickets", "status": "running", "checks": {"sync": "ok"}}
+
+
+async def test_a_failing_raising_or_hanging_check_makes_it_unready() -> None:
+    health = Health("files")
+    health.started = True
+
+    async def hangs() -> bool:
+        await asyncio.sleep(60)
+        return True
+
+    def raises() -> bool:
+        raise ConnectionRefusedError
+
+    health.add("false", lambda: False)
+    health.add("raises", raises)
+    health.add("hangs", hangs)
+    ready, details = await asyncio.wait_for(health.report(), timeout=10)
+    assert not ready
+    assert details["checks"] == {
+        "false": "failing",
+        "raises": "failing: ConnectionRefusedError",
+        "hangs": "failing: TimeoutError",
+    }
+
+
+async def test_stopping_is_not_ready() -> None:
+    health = Health("chat")
+    health.started = True
+    health.stopping = True
+    ready, details = await health.report()
+    assert not ready and details["status"] == "stopping"
