@@ -59,7 +59,11 @@ class Bus:
             log.warning("nats.error", error=str(exc))
 
         async def on_disconnected() -> None:
-            log.warning("nats.disconnected")
+            # Draining on shutdown also disconnects; only an unexpected loss is worth a warning.
+            if nc.is_draining or nc.is_closed:
+                log.info("nats.closed")
+            else:
+                log.warning("nats.disconnected")
 
         async def on_reconnected() -> None:
             log.info("nats.reconnected", url=str(nc.connected_url.geturl() if nc.connected_url else url))
