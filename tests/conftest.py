@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -13,9 +15,17 @@ from plumbing.bus import Bus
 
 
 @pytest.fixture(scope="session")
-def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[infra.Session]:
-    """The session's servers (each starts when a test first asks for it)."""
-    yield from infra.session(tmp_path_factory.mktemp("servers"))
+def servers() -> Iterator[infra.Session]:
+    """The session's servers (each starts when a test first asks for it).
+
+    Their data lives outside pytest's tmp tree: every pytest session resets that tree to 0700,
+    which would lock out PostgreSQL and Dovecot (they drop root) of a concurrent session.
+    """
+    root = Path(tempfile.mkdtemp(prefix="atende-test-"))
+    try:
+        yield from infra.session(root)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

@@ -10,7 +10,9 @@ from contracts.subjects import DURABLES, ROUTES, STREAMS
 
 def test_every_published_schema_is_current() -> None:
     published, current = schemas.published(), schemas.current()
-    stale = [name for name in current if schemas.render(current[name]) != schemas.render(published.get(name, {}))]
+    stale = [
+        name for name in current if schemas.render(current[name]) != schemas.render(published.get(name, {}))
+    ]
     assert not stale, f"run `make contracts` to export: {stale}"
 
 
@@ -74,7 +76,9 @@ def test_a_new_required_field_breaks() -> None:
     new = _opened()
     new["properties"]["priority"] = {"type": "string"}
     new["required"].append("priority")
-    assert compat.breaking_changes(_opened(), new) == ["$.priority: new required field (old producers omit it)"]
+    assert compat.breaking_changes(_opened(), new) == [
+        "$.priority: new required field (old producers omit it)"
+    ]
 
 
 def test_changing_an_enum_breaks_both_ways() -> None:

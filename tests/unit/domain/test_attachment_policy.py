@@ -10,7 +10,9 @@ def test_every_listed_type_is_accepted(extension: str) -> None:
     assert check(f"relatório.{extension.upper()}", 1024) is None
 
 
-@pytest.mark.parametrize("name", ["script.exe", "page.html", "logo.svg", "noextension", ".png", "doc.pdf.exe"])
+@pytest.mark.parametrize(
+    "name", ["script.exe", "page.html", "logo.svg", "noextension", ".png", "doc.pdf.exe"]
+)
 def test_other_types_are_refused(name: str) -> None:
     refusal = check(name, 10)
     assert refusal is not None and refusal.code == "extension_not_allowed"

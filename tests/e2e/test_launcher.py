@@ -1,0 +1,124 @@
+"""`python -m devstack up` runs the whole of Atende on free ports and Ctrl-C stops every process it started."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from devstack.pids import descendants, process_alive
+from devstack.procs import free_port, http_status, port_open
+from devstack.services import SERVICES
+from devstack.summary import READY_BANNER
+
+pytestmark = pytest.mark.e2e
+
+START_TIMEOUT = 240.0
+STOP_TIMEOUT = 120.0
+
+
+@pytest.fixture
+def tmp_path() -> Iterator[Path]:
+    """A folder outside /tmp/pytest-of-root, which each new pytest session resets to 0700.
+
+    The launcher's PostgreSQL (user pgserver) and Dovecot (user nobody) must traverse its parents.
+    """
+    path = Path(tempfile.mkdtemp(prefix="atende-e2e-"))
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def _hermetic_env(tmp_path: Path) -> tuple[dict[str, str], list[int]]:
+    """Our environment minus any ATENDE_* the developer set, with every port chosen free."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("ATENDE_")}
+    ports = {
+        f"ATENDE_DEV_{name}_PORT": free_port() for name in ("NATS", "NATS_MONITOR", "S3", "SMTP", "IMAP")
+    }
+    ports |= {spec.env_prefix + spec.port_var: free_port() for spec in SERVICES}
+    env |= {key: str(port) for key, port in ports.items()}
+    env["ATENDE_LOG_FORMAT"] = "json"
+    env["ATENDE_DEV_START_TIMEOUT"] = str(START_TIMEOUT - 30)
+    return env, list(ports.values())
+
+
+def _processes_using(var: Path) -> list[str]:
+    """Live processes whose command line mentions the var folder (servers started by the launcher)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if str(var) in cmdline and process_alive(int(entry.name)):
+            found.append(f"{entry.name}: {cmdline}")
+    return found
+
+
+def _wait_for_banner(launcher: subprocess.Popen[bytes], out: Path, err: Path) -> None:
+    deadline = time.monotonic() + START_TIMEOUT
+    while READY_BANNER not in out.read_text(errors="replace"):
+        if launcher.poll() is not None or time.monotonic() > deadline:
+            logs = err.read_text(errors="replace")[-4000:]
+            pytest.fail(f"devstack up never became ready (exit {launcher.returncode}):\n{logs}")
+        time.sleep(0.2)
+
+
+def test_up_serves_every_service_and_sigint_stops_everything(tmp_path: Path) -> None:
+    var = tmp_path / "var"
+    env, ports = _hermetic_env(tmp_path)
+    out, err = tmp_path / "up.out", tmp_path / "up.err"
+    with out.open("wb") as stdout, err.open("wb") as stderr:
+        launcher = subprocess.Popen(
+            [sys.executable, "-m", "devstack", "up", "--var", str(var)],
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=stdout,
+            stderr=stderr,
+        )
+    try:
+        _wait_for_banner(launcher, out, err)
+
+        checked = subprocess.run(
+            [sys.executable, "-m", "devstack", "check", "--var", str(var)],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert checked.returncode == 0, checked.stdout + checked.stderr
+        for spec in SERVICES:
+            assert http_status(spec.health_url(env)) == 200, spec.name
+
+        state = json.loads((var / "run" / "stack.json").read_text())
+        assert state["status"] == "ready"
+        started = {**state["infra"], **state["services"]}
+        assert set(state["services"]) == {spec.name for spec in SERVICES}
+        assert {"nats", "postgres", "s3", "smtp", "imap"} <= set(state["infra"])
+        watched = set(started.values()) | descendants(launcher.pid)
+        assert all(process_alive(pid) for pid in started.values())
+
+        launcher.send_signal(signal.SIGINT)
+        assert launcher.wait(STOP_TIMEOUT) == 0, err.read_text(errors="replace")[-4000:]
+    finally:
+        if launcher.poll() is None:
+            launcher.kill()
+            launcher.wait()
+
+    survivors = [pid for pid in watched if process_alive(pid)]
+    assert survivors == [], f"processes left running: {survivors}"
+    assert _processes_using(var) == []
+    assert [port for port in ports if port_open("127.0.0.1", port)] == []
+    assert not (var / "run" / "stack.json").exists()
+    logs = {path.name for path in (var / "logs").iterdir()}
+    assert {f"{spec.name}.log" for spec in SERVICES} <= logs
