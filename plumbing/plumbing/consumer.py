@@ -111,7 +111,9 @@ class DurableConsumer:
                 try:
                     # The server refuses a heartbeat that is not well inside the fetch's expiry.
                     heartbeat = min(self.heartbeat, self.fetch_timeout / 4)
-                    messages = await subscription.fetch(self.batch, timeout=self.fetch_timeout, heartbeat=heartbeat)
+                    messages = await subscription.fetch(
+                        self.batch, timeout=self.fetch_timeout, heartbeat=heartbeat
+                    )
                 except nats.errors.TimeoutError:
                     messages = []
                 self.last_pull_ok = time.monotonic()
