@@ -11,7 +11,7 @@ import tempfile
 from pathlib import Path
 
 from devstack.perms import MAIL_GROUP, MAIL_USER, give_to_mail_user, grant_traverse
-from devstack.procs import ManagedProcess, Server
+from devstack.procs import ProcessServer
 
 DOVECOT = Path("/usr/sbin/dovecot")
 DEV_PASSWORD = "atende-dev"  # noqa: S105 - a published dev-only password for 127.0.0.1
@@ -77,8 +77,10 @@ def imap_login_works(host: str, port: int, user: str, password: str) -> bool:
     return True
 
 
-class Dovecot(Server):
+class Dovecot(ProcessServer):
     """`dovecot -F -c FILE` with base_dir, state and log inside base_dir; mail in maildir_root/<user>."""
+
+    name = "dovecot"
 
     def __init__(
         self,
@@ -90,28 +92,22 @@ class Dovecot(Server):
         log_file: Path | None = None,
         start_timeout: float = 15.0,
     ) -> None:
+        super().__init__(log_file or base_dir / "dovecot.log", start_timeout)
         self.base_dir = base_dir
         self.port = port
         self.users = dict(users if users is not None else DEV_USERS)
         self.maildir_root = maildir_root or base_dir / "mail"
         self.host = host
-        self.log_file = log_file or base_dir / "dovecot.log"
-        self.start_timeout = start_timeout
         self._run_dir: Path | None = None
         self._temp_run_dir = False
-        self._proc: ManagedProcess | None = None
 
     @property
     def config_file(self) -> Path:
         """The generated dovecot.conf."""
         return self.base_dir / "dovecot.conf"
 
-    @property
-    def pid(self) -> int | None:
-        """Process id of the dovecot master."""
-        return self._proc.pid if self._proc is not None else None
-
-    def _prepare(self) -> None:
+    def prepare(self) -> None:
+        """Write the config, the password file and the users' maildirs."""
         if not DOVECOT.exists():
             raise FileNotFoundError(
                 f"{DOVECOT} is missing: run scripts/install-system.sh (installs dovecot-imapd)"
@@ -148,6 +144,7 @@ class Dovecot(Server):
                 mail_group=MAIL_GROUP,
             )
         )
+        self.log_file.parent.mkdir(parents=True, exist_ok=True)
 
     def _write_passwd_file(self) -> Path:
         path = self.base_dir / "users.passwd"
@@ -170,34 +167,23 @@ class Dovecot(Server):
         grant_traverse(path)
         return path
 
-    def start(self) -> None:
-        """Write the config, run dovecot in the foreground and wait for a greeting and a login."""
-        if self._proc is not None and self._proc.running():
-            return
-        self._prepare()
-        self.log_file.parent.mkdir(parents=True, exist_ok=True)
-        argv = [str(DOVECOT), "-F", "-c", str(self.config_file)]
-        self._proc = ManagedProcess("dovecot", argv, self.log_file)
-        self._proc.start()
-        user, password = next(iter(self.users.items()))
-        try:
-            self._proc.wait_until(
-                lambda: (
-                    imap_greeting(self.host, self.port)
-                    and imap_login_works(self.host, self.port, user, password)
-                ),
-                self.start_timeout,
-                f"an IMAP greeting and LOGIN as {user} on {self.host}:{self.port}",
-            )
-        except BaseException:
-            self.stop()
-            raise
+    @property
+    def readiness(self) -> str:
+        """A greeting and a login as the first user."""
+        user = next(iter(self.users))
+        return f"an IMAP greeting and LOGIN as {user} on {self.host}:{self.port}"
 
-    def stop(self) -> None:
-        """Stop the dovecot master and its children; idempotent."""
-        if self._proc is not None:
-            self._proc.stop(timeout=10.0)
-            self._proc = None
+    def argv(self) -> list[str]:
+        """dovecot in the foreground on the generated config."""
+        return [str(DOVECOT), "-F", "-c", str(self.config_file)]
+
+    def ready(self) -> bool:
+        """Tell whether dovecot greets and lets the first user log in."""
+        user, password = next(iter(self.users.items()))
+        return imap_greeting(self.host, self.port) and imap_login_works(self.host, self.port, user, password)
+
+    def cleanup(self) -> None:
+        """Remove the run folder when it had to live in /tmp."""
         if self._temp_run_dir and self._run_dir is not None:
             with contextlib.suppress(OSError):
                 shutil.rmtree(self._run_dir)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from devstack.procs import ManagedProcess, Server, find_binary, http_ok
+from devstack.procs import ProcessServer, find_binary, http_ok
 
 
-class NatsServer(Server):
+class NatsServer(ProcessServer):
     """nats-server with JetStream persisted in store_dir; restartable on the same store."""
+
+    name = "nats-server"
 
     def __init__(
         self,
@@ -19,13 +21,11 @@ class NatsServer(Server):
         log_file: Path | None = None,
         start_timeout: float = 15.0,
     ) -> None:
+        super().__init__(log_file or store_dir / "nats-server.log", start_timeout)
         self.port = port
         self.monitor_port = monitor_port
         self.store_dir = store_dir
         self.host = host
-        self.log_file = log_file or store_dir / "nats-server.log"
-        self.start_timeout = start_timeout
-        self._proc: ManagedProcess | None = None
 
     @property
     def url(self) -> str:
@@ -38,16 +38,21 @@ class NatsServer(Server):
         return f"http://{self.host}:{self.monitor_port}"
 
     @property
-    def pid(self) -> int | None:
-        """Process id of the running server."""
-        return self._proc.pid if self._proc is not None else None
+    def _health_url(self) -> str:
+        return f"{self.monitor_url}/healthz?js-enabled-only=true"
 
-    def start(self) -> None:
-        """Start the server and wait until JetStream reports healthy."""
-        if self._proc is not None and self._proc.running():
-            return
+    @property
+    def readiness(self) -> str:
+        """JetStream's health endpoint answering 200."""
+        return f"200 from {self._health_url}"
+
+    def prepare(self) -> None:
+        """Create the JetStream store folder."""
         self.store_dir.mkdir(parents=True, exist_ok=True)
-        argv = [
+
+    def argv(self) -> list[str]:
+        """nats-server with JetStream on the configured ports."""
+        return [
             str(find_binary("nats-server")),
             "--addr", self.host,
             "--port", str(self.port),
@@ -56,17 +61,7 @@ class NatsServer(Server):
             "--jetstream",
             "--store_dir", str(self.store_dir),
         ]  # fmt: skip
-        self._proc = ManagedProcess("nats-server", argv, self.log_file)
-        self._proc.start()
-        health = f"{self.monitor_url}/healthz?js-enabled-only=true"
-        try:
-            self._proc.wait_until(lambda: http_ok(health), self.start_timeout, f"200 from {health}")
-        except BaseException:
-            self.stop()
-            raise
 
-    def stop(self) -> None:
-        """Stop the server (SIGTERM lets JetStream flush its store); idempotent."""
-        if self._proc is not None:
-            self._proc.stop(timeout=10.0)
-            self._proc = None
+    def ready(self) -> bool:
+        """Tell whether JetStream reports healthy."""
+        return http_ok(self._health_url)

@@ -257,3 +257,72 @@ class Server:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.stop()
+
+
+class ProcessServer(Server):
+    """A Server that is one ManagedProcess; subclasses give argv(), ready() and readiness."""
+
+    name = "server"
+    stop_timeout = 10.0
+    start_attempts = 1
+
+    def __init__(self, log_file: Path, start_timeout: float, cwd: Path | None = None) -> None:
+        self.log_file = log_file
+        self.start_timeout = start_timeout
+        self.cwd = cwd
+        self._proc: ManagedProcess | None = None
+
+    @property
+    def pid(self) -> int | None:
+        """Process id of the running server."""
+        return self._proc.pid if self._proc is not None else None
+
+    @property
+    def readiness(self) -> str:
+        """What ready() waits for, as quoted in a startup error."""
+        raise NotImplementedError
+
+    def argv(self) -> list[str]:
+        """The command line that runs the server."""
+        raise NotImplementedError
+
+    def ready(self) -> bool:
+        """Tell whether the started server is ready for use."""
+        raise NotImplementedError
+
+    def prepare(self) -> None:
+        """Set up files and folders before the process starts."""
+
+    def cleanup(self) -> None:
+        """Remove what the server leaves behind; runs after every stop()."""
+
+    def start(self) -> None:
+        """Start the process and wait until ready(); stop it again on any failure.
+
+        A process that exits during start-up is started again (up to ``start_attempts``): a server
+        whose argv() picks free ports can lose one to another process before it binds it.
+        """
+        if self._proc is not None and self._proc.running():
+            return
+        for attempt in range(1, self.start_attempts + 1):
+            self.prepare()
+            self._proc = ManagedProcess(self.name, self.argv(), self.log_file, cwd=self.cwd)
+            self._proc.start()
+            try:
+                self._proc.wait_until(self.ready, self.start_timeout, self.readiness)
+                return
+            except StartupError:
+                exited = not self._proc.running()
+                self.stop()
+                if not exited or attempt == self.start_attempts:
+                    raise
+            except BaseException:
+                self.stop()
+                raise
+
+    def stop(self) -> None:
+        """Stop the process, then cleanup(); idempotent."""
+        if self._proc is not None:
+            self._proc.stop(timeout=self.stop_timeout)
+            self._proc = None
+        self.cleanup()

@@ -7,7 +7,7 @@ import json
 from collections.abc import Sequence
 from pathlib import Path
 
-from devstack.procs import ManagedProcess, Server, find_binary, free_port, port_free
+from devstack.procs import ProcessServer, find_binary, free_port, port_free
 
 # weed mini's components besides S3; each gets an explicit free port so nothing collides.
 _INTERNAL_PORTS = (
@@ -50,8 +50,12 @@ def s3_credentials_work(endpoint: str, access_key: str, secret_key: str, buckets
     return present.issuperset(buckets)
 
 
-class SeaweedS3(Server):
+class SeaweedS3(ProcessServer):
     """`weed mini` bound to 127.0.0.1 serving S3 on port; data, logs and caches inside data_dir."""
+
+    name = "seaweedfs"
+    stop_timeout = 20.0  # weed needs a few seconds to flush
+    start_attempts = 3  # its nine internal ports are picked free, and can be taken before weed binds them
 
     def __init__(
         self,
@@ -63,15 +67,14 @@ class SeaweedS3(Server):
         log_file: Path | None = None,
         start_timeout: float = 60.0,
     ) -> None:
+        super().__init__(log_file or data_dir / "weed.log", start_timeout, cwd=data_dir)
         self.data_dir = data_dir
         self.port = port
         self.access_key = access_key
         self.secret_key = secret_key
         self.buckets = list(buckets)
-        self.log_file = log_file or data_dir / "weed.log"
-        self.start_timeout = start_timeout
+        # weed's internal ports; set only once a process is about to run, cleared by cleanup().
         self._ports: dict[str, int] = {}
-        self._proc: ManagedProcess | None = None
 
     @property
     def endpoint(self) -> str:
@@ -79,74 +82,65 @@ class SeaweedS3(Server):
         return f"127.0.0.1:{self.port}"
 
     @property
-    def pid(self) -> int | None:
-        """Process id of weed."""
-        return self._proc.pid if self._proc is not None else None
+    def _identities(self) -> Path:
+        return self.data_dir / "s3-identities.json"
 
-    def _write_identities(self) -> Path:
+    @property
+    def readiness(self) -> str:
+        """An authenticated ListBuckets."""
+        return f"an authenticated S3 ListBuckets on {self.endpoint}"
+
+    def prepare(self) -> None:
+        """Create data_dir's folders and the identities file."""
+        for sub in ("data", "logs", "webdav-cache"):
+            (self.data_dir / sub).mkdir(parents=True, exist_ok=True)
         # With an identities file weed refuses anonymous and wrongly signed requests.
-        path = self.data_dir / "s3-identities.json"
         identity = {
             "name": "atende",
             "credentials": [{"accessKey": self.access_key, "secretKey": self.secret_key}],
             "actions": ["Admin", "Read", "Write", "List", "Tagging"],
         }
-        path.write_text(json.dumps({"identities": [identity]}, indent=2))
-        path.chmod(0o600)
-        return path
+        self._identities.write_text(json.dumps({"identities": [identity]}, indent=2))
+        self._identities.chmod(0o600)
 
-    def _argv(self, identities: Path) -> list[str]:
-        self._ports = {name: free_port() for name in _INTERNAL_PORTS}
-        self._ports["admin.port"], self._ports["admin.port.grpc"] = _admin_ports()
-        ports = [f"-{name}={port}" for name, port in self._ports.items()]
+    def argv(self) -> list[str]:
+        """weed mini with every internal port picked free."""
+        weed = find_binary("weed")
+        ports = {name: free_port() for name in _INTERNAL_PORTS}
+        ports["admin.port"], ports["admin.port.grpc"] = _admin_ports()
         argv = [
-            str(find_binary("weed")),
+            str(weed),
             f"-logdir={self.data_dir / 'logs'}",
             "mini",
             f"-dir={self.data_dir / 'data'}",
             "-ip=127.0.0.1",
             "-ip.bind=127.0.0.1",
             f"-s3.port={self.port}",
-            *ports,
+            *(f"-{name}={port}" for name, port in ports.items()),
             "-s3.port.iceberg=0",
             "-s3.port.lance=0",
             "-admin.ui=false",
             "-master.telemetry=false",
             f"-webdav.cacheDir={self.data_dir / 'webdav-cache'}",
-            f"-s3.config={identities}",
+            f"-s3.config={self._identities}",
         ]
         if self.buckets:
             argv.append(f"-bucket={','.join(self.buckets)}")
+        self._ports = ports
         return argv
 
-    def start(self) -> None:
-        """Start weed mini and wait until an authenticated ListBuckets succeeds."""
-        if self._proc is not None and self._proc.running():
-            return
-        for sub in ("data", "logs", "webdav-cache"):
-            (self.data_dir / sub).mkdir(parents=True, exist_ok=True)
-        argv = self._argv(self._write_identities())
-        self._proc = ManagedProcess("seaweedfs", argv, self.log_file, cwd=self.data_dir)
-        self._proc.start()
-        try:
-            self._proc.wait_until(
-                lambda: s3_credentials_work(self.endpoint, self.access_key, self.secret_key, self.buckets),
-                self.start_timeout,
-                f"an authenticated S3 ListBuckets on {self.endpoint}",
-            )
-        except BaseException:
-            self.stop()
-            raise
+    def ready(self) -> bool:
+        """Tell whether an authenticated ListBuckets succeeds and shows every bucket."""
+        return s3_credentials_work(self.endpoint, self.access_key, self.secret_key, self.buckets)
 
-    def stop(self) -> None:
-        """Stop weed (it needs a few seconds to flush) and remove its unix sockets in /tmp; idempotent."""
-        if self._proc is None:
+    def cleanup(self) -> None:
+        """Remove the unix sockets weed leaves in /tmp, once per process run."""
+        ports, self._ports = self._ports, {}
+        if not ports:
             return
-        self._proc.stop(timeout=20.0)
-        self._proc = None
         # weed leaves /tmp/seaweedfs-<component>[-grpc]-<port>.sock behind for each of its ports.
         weed_tmp = Path("/tmp")  # noqa: S108 - weed's own hard-coded socket folder
-        for port in (self.port, *self._ports.values()):
+        for port in (self.port, *ports.values()):
             for sock in weed_tmp.glob(f"seaweedfs-*-{port}.sock"):
                 with contextlib.suppress(OSError):
                     sock.unlink()

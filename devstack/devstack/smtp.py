@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from devstack.mailbox import MaildirDelivery
-from devstack.procs import ManagedProcess, Server
+from devstack.procs import ProcessServer
 
 DEFAULT_SUPPORT_ADDRESS = "suporte@atende.local"
 
@@ -85,8 +85,10 @@ def smtp_banner(host: str, port: int) -> bool:
         return False
 
 
-class DevSmtp(Server):
+class DevSmtp(ProcessServer):
     """Runs `python -m devstack.smtp` as a managed process."""
+
+    name = "smtp"
 
     def __init__(
         self,
@@ -97,45 +99,30 @@ class DevSmtp(Server):
         log_file: Path | None = None,
         start_timeout: float = 15.0,
     ) -> None:
+        super().__init__(log_file or maildir_root / "smtp.log", start_timeout)
         self.port = port
         self.maildir_root = maildir_root
         self.support_address = support_address
         self.host = host
-        self.log_file = log_file or maildir_root / "smtp.log"
-        self.start_timeout = start_timeout
-        self._proc: ManagedProcess | None = None
 
     @property
-    def pid(self) -> int | None:
-        """Process id of the SMTP program."""
-        return self._proc.pid if self._proc is not None else None
+    def readiness(self) -> str:
+        """The SMTP greeting."""
+        return "the SMTP 220 banner"
 
-    def start(self) -> None:
-        """Start the SMTP program and wait for its 220 banner."""
-        if self._proc is not None and self._proc.running():
-            return
-        argv = [
+    def argv(self) -> list[str]:
+        """This module run as a program."""
+        return [
             sys.executable, "-m", "devstack.smtp",
             "--host", self.host,
             "--port", str(self.port),
             "--maildir-root", str(self.maildir_root.resolve()),
             "--support-address", self.support_address,
         ]  # fmt: skip
-        self._proc = ManagedProcess("smtp", argv, self.log_file)
-        self._proc.start()
-        try:
-            self._proc.wait_until(
-                lambda: smtp_banner(self.host, self.port), self.start_timeout, "the SMTP 220 banner"
-            )
-        except BaseException:
-            self.stop()
-            raise
 
-    def stop(self) -> None:
-        """Stop the SMTP program; idempotent."""
-        if self._proc is not None:
-            self._proc.stop(timeout=10.0)
-            self._proc = None
+    def ready(self) -> bool:
+        """Tell whether the server sends its 220 banner."""
+        return smtp_banner(self.host, self.port)
 
 
 if __name__ == "__main__":

@@ -5,13 +5,17 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
+from functools import partial
 from typing import TypeVar
 
+from psycopg_pool import AsyncConnectionPool
+
 from contracts.subjects import Stream
+from plumbing import postgres
 from plumbing.bus import Bus
 from plumbing.logging import get_logger
 from plumbing.ops import Health, embedded_server, ops_app
-from plumbing.settings import ServiceSettings
+from plumbing.settings import PostgresSettings, ServiceSettings
 
 log = get_logger(__name__)
 T = TypeVar("T")
@@ -29,6 +33,14 @@ class Runtime:
     async def enter(self, resource: AbstractAsyncContextManager[T]) -> T:
         """Open ``resource`` now and close it on shutdown (before the bus drains)."""
         return await self.stack.enter_async_context(resource)
+
+    async def open_postgres(self, settings: PostgresSettings) -> AsyncConnectionPool:
+        """Open the service's own PostgreSQL pool, with a readiness check; closed on shutdown."""
+        pool = await self.enter(
+            postgres.open_pool(settings.postgres_url, max_size=settings.postgres_pool_max)
+        )
+        self.health.add("postgres", partial(postgres.ping, pool))
+        return pool
 
     def on_stop(self, callback: Callable[[], Awaitable[None]]) -> None:
         """Run ``callback`` on shutdown; the latest registered runs first."""

@@ -2,12 +2,10 @@
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from functools import partial
 
 from chat import VERSION
 from chat.config import Settings
 from contracts.subjects import DEADLETTER, TICKETS_INTAKE
-from plumbing import postgres
 from plumbing.runtime import Runtime, open_runtime
 
 
@@ -22,8 +20,5 @@ async def bootstrap(settings: Settings) -> AsyncIterator[Runtime]:
         # chat turns an offline message into TicketRequested on the tickets intake stream.
         streams=(TICKETS_INTAKE, DEADLETTER),
     ) as runtime:
-        pool = await runtime.enter(
-            postgres.open_pool(settings.postgres_url, max_size=settings.postgres_pool_max)
-        )
-        runtime.health.add("postgres", partial(postgres.ping, pool))
+        await runtime.open_postgres(settings)
         yield runtime

@@ -2,13 +2,11 @@
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from functools import partial
 
 from contracts.subjects import DEADLETTER, FILES
 from files import VERSION
 from files.adapters.storage import Storage, client
 from files.config import Settings
-from plumbing import postgres
 from plumbing.runtime import Runtime, open_runtime
 
 
@@ -22,10 +20,7 @@ async def bootstrap(settings: Settings) -> AsyncIterator[Runtime]:
         description="Validates attachments and stores them in S3; only metadata crosses NATS.",
         streams=(FILES, DEADLETTER),
     ) as runtime:
-        pool = await runtime.enter(
-            postgres.open_pool(settings.postgres_url, max_size=settings.postgres_pool_max)
-        )
-        runtime.health.add("postgres", partial(postgres.ping, pool))
+        await runtime.open_postgres(settings)
         storage = Storage(client(settings), settings.s3_bucket)
         await storage.ensure_bucket()
         runtime.health.add("s3", storage.reachable)

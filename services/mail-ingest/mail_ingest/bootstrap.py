@@ -8,7 +8,6 @@ from contracts.subjects import DEADLETTER, TICKETS_INTAKE
 from mail_ingest import VERSION
 from mail_ingest.adapters import imap
 from mail_ingest.config import Settings
-from plumbing import postgres
 from plumbing.logging import get_logger
 from plumbing.runtime import Runtime, open_runtime
 
@@ -25,10 +24,7 @@ async def bootstrap(settings: Settings) -> AsyncIterator[Runtime]:
         description="Reads the support mailbox and publishes ticket requests and replies.",
         streams=(TICKETS_INTAKE, DEADLETTER),
     ) as runtime:
-        pool = await runtime.enter(
-            postgres.open_pool(settings.postgres_url, max_size=settings.postgres_pool_max)
-        )
-        runtime.health.add("postgres", partial(postgres.ping, pool))
+        await runtime.open_postgres(settings)
         runtime.health.add("imap", partial(imap.reachable, settings))
         try:
             status = await imap.status(settings)

@@ -8,7 +8,7 @@ from contracts.subjects import DEADLETTER, TICKETS
 from notifier import VERSION
 from notifier.adapters import smtp
 from notifier.config import Settings
-from plumbing import inbox, postgres
+from plumbing import inbox
 from plumbing.runtime import Runtime, open_runtime
 
 
@@ -22,11 +22,8 @@ async def bootstrap(settings: Settings) -> AsyncIterator[Runtime]:
         description="Emails customers on every answer and status change of their requests.",
         streams=(TICKETS, DEADLETTER),
     ) as runtime:
-        pool = await runtime.enter(
-            postgres.open_pool(settings.postgres_url, max_size=settings.postgres_pool_max)
-        )
+        pool = await runtime.open_postgres(settings)
         # What was sent is recorded per event id, so a redelivery never sends twice.
         await inbox.ensure_schema(pool)
-        runtime.health.add("postgres", partial(postgres.ping, pool))
         runtime.health.add("smtp", partial(smtp.reachable, settings))
         yield runtime

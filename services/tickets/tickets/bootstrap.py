@@ -2,10 +2,8 @@
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from functools import partial
 
 from contracts.subjects import DEADLETTER, TICKETS, TICKETS_INTAKE
-from plumbing import postgres
 from plumbing.runtime import Runtime, open_runtime
 from tickets import VERSION
 from tickets.config import Settings
@@ -21,8 +19,5 @@ async def bootstrap(settings: Settings) -> AsyncIterator[Runtime]:
         description="Support requests (solicitações): open, reply, change status, close.",
         streams=(TICKETS, TICKETS_INTAKE, DEADLETTER),
     ) as runtime:
-        pool = await runtime.enter(
-            postgres.open_pool(settings.postgres_url, max_size=settings.postgres_pool_max)
-        )
-        runtime.health.add("postgres", partial(postgres.ping, pool))
+        await runtime.open_postgres(settings)
         yield runtime
