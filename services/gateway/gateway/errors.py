@@ -8,6 +8,7 @@ import nats.errors
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
 
 from gateway.domain.language import negotiate
 from gateway.domain.messages import text
@@ -15,6 +16,8 @@ from plumbing.errors import ServiceError
 from plumbing.logging import get_logger
 
 log = get_logger(__name__)
+# Reason codes for the HTTP layer's own refusals (unknown path, wrong method, ...).
+_HTTP_REASONS = {401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed"}
 
 
 def _body(request: Request, reason: str, fields: list[dict[str, Any]] | None = None) -> dict[str, Any]:
@@ -33,6 +36,11 @@ def install(app: FastAPI) -> None:
         status = int(exc.code) if exc.code.isdigit() and 400 <= int(exc.code) < 600 else 502
         fields = exc.detail.get("errors") if isinstance(exc.detail.get("errors"), list) else None
         return JSONResponse(_body(request, exc.reason, fields), status_code=status)
+
+    @app.exception_handler(HTTPException)
+    async def http_refusal(request: Request, exc: HTTPException) -> JSONResponse:
+        reason = _HTTP_REASONS.get(exc.status_code, "http_error")
+        return JSONResponse(_body(request, reason), status_code=exc.status_code, headers=exc.headers)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:

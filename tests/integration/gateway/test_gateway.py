@@ -81,6 +81,13 @@ async def test_errors_are_clear_and_localised(gateway: tuple[Runtime, httpx.Asyn
         assert body["fields"][0]["field"] == "query.page"
         assert body["fields"][0]["reason"] == "greater_than_equal"
 
+        unknown = await client.get("/api/v1/nowhere")
+        assert unknown.status_code == 404
+        assert unknown.json() == {"error": "not_found", "message": "Não encontrado."}
+        wrong_method = await client.post("/healthz", headers={"Accept-Language": "en"})
+        assert wrong_method.status_code == 405
+        assert wrong_method.json() == {"error": "method_not_allowed", "message": "Method not allowed here."}
+
         crashed = await client.get("/test/crash", headers={"Accept-Language": "en"})
         assert crashed.status_code == 500
         assert crashed.json() == {

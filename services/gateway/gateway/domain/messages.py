@@ -4,6 +4,10 @@ from gateway.domain.language import PORTUGUESE
 
 _TEXTS: dict[str, tuple[str, str]] = {
     "not_found": ("Não encontrado.", "Not found."),
+    "method_not_allowed": ("Método não permitido aqui.", "Method not allowed here."),
+    "unauthorized": ("É preciso entrar para continuar.", "Please log in to continue."),
+    "forbidden": ("Você não tem permissão para isso.", "You are not allowed to do that."),
+    "http_error": ("A requisição não pôde ser atendida.", "The request could not be served."),
     "conflict": (
         "A solicitação conflita com o estado atual.",
         "The request conflicts with the current state.",
