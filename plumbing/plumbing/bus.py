@@ -149,6 +149,7 @@ class Bus:
             self.nc, ServiceConfig(name=self.name, version=version, description=description)
         )
         self._services.append(service)
+        await self.nc.flush()
         return service
 
     async def serve(self, service: Service, name: str, subject: str, handler: Handler) -> None:
@@ -186,6 +187,9 @@ class Bus:
                     metrics.REQUEST_SECONDS.labels(name).observe(time.perf_counter() - started)
 
         await service.add_endpoint(name=name, subject=subject, handler=endpoint)
+        # The server must know the subscription before we report ready, or early callers see
+        # "no responders" (another connection's request can overtake our SUB).
+        await self.nc.flush()
 
     async def ping_services(self, wait: float = 0.5) -> list[dict[str, Any]]:
         """Every micro service instance that answers $SRV.PING within ``wait`` seconds."""

@@ -118,3 +118,21 @@ def test_envelope_time_is_aware() -> None:
     envelope = Envelope.wrap(EchoV1(text="x"))
     assert envelope.occurred_at.tzinfo is not None
     assert abs((datetime.now(UTC) - envelope.occurred_at).total_seconds()) < 5
+
+
+async def test_an_endpoint_answers_as_soon_as_serve_returns(nats_url: str) -> None:
+    caller = await Bus.connect(nats_url, "caller")
+    try:
+        for _ in range(20):
+            server = await Bus.connect(nats_url, f"fresh-{uuid.uuid4().hex[:6]}")
+            subject = f"test.{uuid.uuid4().hex[:8]}.ready"
+
+            async def echo(envelope: Envelope) -> Message:
+                return EchoV1.model_validate(envelope.data)
+
+            await server.serve(await server.add_service("1.0.0", "fresh"), "ready", subject, echo)
+            # No sleep: a caller on another connection must not see "no responders".
+            assert (await caller.request(subject, EchoV1(text="já"), EchoV1)).text == "já"
+            await server.close()
+    finally:
+        await caller.close()
