@@ -2,8 +2,9 @@
 #
 # Atende: ONE image for all six services. The container's ATENDE_SERVICE environment variable
 # chooses the service (tickets, chat, mail-ingest, notifier, files, gateway); the default command
-# runs `python -m <its module>` and the HEALTHCHECK probes that service's own /healthz
-# (ops port 8101-8105, gateway 8000; ATENDE_<SERVICE>_OPS_PORT / ATENDE_GATEWAY_HTTP_PORT move it).
+# runs `python -m <its module>` and the HEALTHCHECK probes that service's own /healthz on its private
+# ops port (8101-8105, gateway 8100; ATENDE_<SERVICE>_OPS_PORT moves it). The gateway's public API is
+# on port 8000 (ATENDE_GATEWAY_HTTP_PORT).
 # The launcher is deploy/docker/service.py.
 #
 #   docker build -t atende:dev .
@@ -55,6 +56,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     ATENDE_MAIL_INGEST_OPS_HOST=0.0.0.0 \
     ATENDE_NOTIFIER_OPS_HOST=0.0.0.0 \
     ATENDE_FILES_OPS_HOST=0.0.0.0 \
+    ATENDE_GATEWAY_OPS_HOST=0.0.0.0 \
     ATENDE_GATEWAY_HTTP_HOST=0.0.0.0
 
 # A fixed, unprivileged uid/gid 10001 (Kubernetes' runAsUser matches it).
@@ -67,7 +69,7 @@ COPY deploy/docker/service.py /opt/atende/service.py
 
 USER 10001:10001
 WORKDIR /opt/atende
-EXPOSE 8000 8101 8102 8103 8104 8105
+EXPOSE 8000 8100 8101 8102 8103 8104 8105
 STOPSIGNAL SIGTERM
 HEALTHCHECK --interval=15s --timeout=5s --start-period=20s --retries=3 \
     CMD ["python", "/opt/atende/service.py", "healthcheck"]

@@ -19,7 +19,7 @@ class PingV1(Message):
 
 @scenario("bus_request_reply", unit="requests", baseline="nats_rtt")
 async def bus_request_reply(ctx: BenchContext) -> Sample:
-    """Sequential Bus.request → Bus.serve round trips (envelope in, typed reply out) on one NATS."""
+    """Sequential Bus.request → Bus.serve round trips (envelope and body validated both ways) on one NATS."""
     n = ctx.count(5_000, 200)
     warmup = ctx.count(300, 20)
     subject = ctx.unique("bench.bus")
@@ -27,10 +27,10 @@ async def bus_request_reply(ctx: BenchContext) -> Sample:
     client = await Bus.connect(ctx.endpoints.nats_url, "bench-bus-client", connect_timeout=5)
     try:
 
-        async def echo(envelope: Envelope) -> Message:
-            return PingV1.model_validate(envelope.data)
+        async def echo(command: PingV1, envelope: Envelope) -> Message:
+            return command
 
-        await server.serve(await server.add_service("1.0.0", "bench"), "ping", subject, echo)
+        await server.serve("ping", subject, PingV1, echo)
         command = PingV1(text="x" * 100)
         for _ in range(warmup):
             await client.request(subject, command, PingV1)

@@ -7,6 +7,7 @@ from time import perf_counter_ns
 
 from bench.scenarios import BenchContext, Sample, scenario
 from contracts import Envelope, Message
+from contracts.registry import Registry
 from contracts.subjects import DEADLETTER, Durable, Stream
 from plumbing.bus import Bus
 from plumbing.consumer import DurableConsumer
@@ -18,6 +19,10 @@ class FactV1(Message):
     TYPE = "bench.Fact"
     VERSION = 1
     seq: int
+
+
+FACTS = Registry()
+FACTS.add(FactV1)
 
 
 @scenario("durable_consumer_throughput", unit="messages handled", baseline="js_publish")
@@ -34,9 +39,8 @@ async def durable_consumer_throughput(ctx: BenchContext) -> Sample:
     latencies: list[int] = []
     last = perf_counter_ns()
 
-    async def handler(envelope: Envelope) -> None:
+    async def handler(fact: Message, envelope: Envelope) -> None:
         nonlocal handled, last
-        FactV1.model_validate(envelope.data)
         now = perf_counter_ns()
         latencies.append(now - last)
         last = now
@@ -48,7 +52,7 @@ async def durable_consumer_throughput(ctx: BenchContext) -> Sample:
         await bus.ensure_streams([stream, DEADLETTER])
         for seq in range(n):
             await bus.publish(subject, FactV1(seq=seq))
-        consumer = DurableConsumer(bus, durable, handler, batch=100, fetch_timeout=2.0)
+        consumer = DurableConsumer(bus, durable, handler, registry=FACTS, batch=100, fetch_timeout=2.0)
         start = last = perf_counter_ns()
         await consumer.start()
         await asyncio.wait_for(done.wait(), timeout=120)

@@ -29,12 +29,26 @@ class Envelope(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="ignore")
 
-    message_id: str = Field(description="Unique id; also the Nats-Msg-Id used for JetStream dedupe.")
-    type: str = Field(description="Message type name, e.g. tickets.TicketRequested.")
+    message_id: str = Field(
+        min_length=1,
+        max_length=256,
+        pattern=r"^[\x21-\x7e]+$",
+        description="Unique id; also the Nats-Msg-Id used for JetStream dedupe.",
+    )
+    type: str = Field(
+        min_length=1, max_length=200, description="Message type name, e.g. tickets.TicketRequested."
+    )
     version: int = Field(ge=1, description="Version of the message type.")
     occurred_at: AwareDatetime = Field(description="When the fact happened or the command was issued.")
-    correlation_id: str = Field(description="Id shared by everything one user action caused.")
-    causation_id: str | None = Field(default=None, description="message_id of the message that caused this.")
+    correlation_id: str = Field(
+        min_length=1,
+        max_length=256,
+        pattern=r"^[\x21-\x7e]+$",
+        description="Id shared by everything one user action caused.",
+    )
+    causation_id: str | None = Field(
+        default=None, max_length=256, description="message_id of the message that caused this."
+    )
     data: dict[str, Any] = Field(description="The message body, as the versioned schema describes.")
 
     @classmethod

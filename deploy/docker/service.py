@@ -3,7 +3,10 @@
 The image holds every service; ``ATENDE_SERVICE`` says which one a container runs:
 
     python service.py run           exec ``python -m <module>`` for $ATENDE_SERVICE
-    python service.py healthcheck   GET http://127.0.0.1:<its port>/healthz; exit 0 on 200, else 1
+    python service.py healthcheck   GET http://127.0.0.1:<its ops port>/healthz; exit 0 on 200, else 1
+
+Every service, the gateway included, serves /healthz on its private ops port (the gateway's public
+HTTP port 8000 serves only the API).
 
 Standard library only: the runtime image has no curl, and this file must not import Atende code
 (the health check runs beside the service, in a fresh interpreter, every few seconds).
@@ -16,14 +19,14 @@ import sys
 import urllib.error
 import urllib.request
 
-# service name -> (python module, env var holding the health port, default port)
+# service name -> (python module, env var holding the ops (health) port, its default)
 SERVICES: dict[str, tuple[str, str, int]] = {
     "tickets": ("tickets", "ATENDE_TICKETS_OPS_PORT", 8101),
     "chat": ("chat", "ATENDE_CHAT_OPS_PORT", 8102),
     "mail-ingest": ("mail_ingest", "ATENDE_MAIL_INGEST_OPS_PORT", 8103),
     "notifier": ("notifier", "ATENDE_NOTIFIER_OPS_PORT", 8104),
     "files": ("files", "ATENDE_FILES_OPS_PORT", 8105),
-    "gateway": ("gateway", "ATENDE_GATEWAY_HTTP_PORT", 8000),
+    "gateway": ("gateway", "ATENDE_GATEWAY_OPS_PORT", 8100),
 }
 USAGE = "usage: service.py run|healthcheck  (the service is named by ATENDE_SERVICE)"
 

@@ -11,8 +11,9 @@ Environment read by `up`:
   ATENDE_DEV_NATS_PORT (14222), ATENDE_DEV_NATS_MONITOR_PORT (18222), ATENDE_DEV_S3_PORT (18333),
   ATENDE_DEV_SMTP_PORT (2525), ATENDE_DEV_IMAP_PORT (1143)
                                            ports of the servers `up` starts itself
-  ATENDE_<SERVICE>_OPS_PORT (8101..8105), ATENDE_GATEWAY_HTTP_PORT (8000)
-                                           service ports (e.g. ATENDE_TICKETS_OPS_PORT)
+  ATENDE_<SERVICE>_OPS_PORT (8101..8105, gateway 8100)
+                                           private ops ports: /healthz, /readyz, /metrics
+  ATENDE_GATEWAY_HTTP_PORT (8000)          the gateway's public HTTP port (portal and API)
   ATENDE_LOG_FORMAT (console), ATENDE_LOG_LEVEL (INFO), ATENDE_MAIL_FROM
   ATENDE_DEV_START_TIMEOUT (120)           seconds to wait for every service's /readyz
 
@@ -40,7 +41,7 @@ from typing import IO
 from devstack.fleet import Fleet, ServiceFailed
 from devstack.infra import INFRA, Endpoints, Infra, InfraPorts, external_endpoints
 from devstack.procs import StartupError, http_status, port_open
-from devstack.services import SERVICES
+from devstack.services import SERVICES, public_urls
 from devstack.summary import summary
 
 STATE_FILE = Path("run") / "stack.json"
@@ -99,7 +100,7 @@ def _busy_ports(ports: InfraPorts, given: Endpoints, environ: Mapping[str, str])
         "SMTP": [ports.smtp] if not given.provides("smtp") else [],
         "IMAP": [ports.imap] if not given.provides("imap") else [],
     }
-    wanted |= {spec.name: [spec.port(environ)] for spec in SERVICES}
+    wanted |= {spec.name: sorted(spec.ports(environ).values()) for spec in SERVICES}
     return [
         f"{name} {port}" for name, nums in wanted.items() for port in nums if port_open("127.0.0.1", port)
     ]
@@ -135,11 +136,16 @@ def _up(var: Path, environ: Mapping[str, str]) -> int:
         write_state(var, state)
         _say("devstack: iniciando os serviços / starting services ...")
         fleet.start(endpoints)
-        state |= {"services": fleet.pids(), "health": fleet.health_urls()}
+        state |= {
+            "services": fleet.pids(),
+            "health": fleet.health_urls(),
+            "public": public_urls(SERVICES, environ),
+        }
         write_state(var, state)
         fleet.wait_healthy(float(environ.get("ATENDE_DEV_START_TIMEOUT", "120")))
         write_state(var, state | {"status": "ready"})
-        print(summary(var, endpoints, fleet.health_urls(), infra.started), flush=True)
+        portal = public_urls(SERVICES, environ).get("gateway")
+        print(summary(var, endpoints, fleet.health_urls(), infra.started, portal), flush=True)
         fleet.watch()
     except KeyboardInterrupt:
         _say("\ndevstack: parando / stopping ...")

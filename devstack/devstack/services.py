@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from devstack.infra import S3_BUCKET, Endpoints
@@ -14,14 +14,19 @@ MAIL_FROM = "Atende <suporte@atende.local>"
 
 @dataclass(frozen=True)
 class ServiceSpec:
-    """How to run one service: `python -m module`, its env prefix, port and needed infrastructure."""
+    """How to run one service: `python -m module`, its env prefix, ports and needed infrastructure.
+
+    Every service serves /healthz, /readyz and /metrics on its private OPS_PORT; a service with a
+    public HTTP API (the gateway) also has an HTTP_PORT, which never serves those.
+    """
 
     name: str
     module: str
     env_prefix: str
     default_port: int
     needs: frozenset[str]
-    port_var: str = "OPS_PORT"
+    default_http_port: int | None = None  # its public HTTP API's port, if it has one (the gateway)
+    port_var: str = "OPS_PORT"  # the variable (after env_prefix) of its ops port
     health_path: str = "/readyz"
 
     @property
@@ -30,17 +35,35 @@ class ServiceSpec:
         return f"atende_{self.module}" if POSTGRES in self.needs else None
 
     def port(self, environ: Mapping[str, str] = os.environ) -> int:
-        """Its port: the default, unless the service's own variable (e.g. ATENDE_TICKETS_OPS_PORT) is set."""
+        """Its ops (health) port: the default, unless its own variable (e.g. ATENDE_TICKETS_OPS_PORT) is set."""
         return int(environ.get(self.env_prefix + self.port_var, self.default_port))
 
+    def http_port(self, environ: Mapping[str, str] = os.environ) -> int | None:
+        """Its public HTTP port (e.g. ATENDE_GATEWAY_HTTP_PORT overrides the default), None if it has none."""
+        if self.default_http_port is None:
+            return None
+        return int(environ.get(self.env_prefix + "HTTP_PORT", self.default_http_port))
+
+    def ports(self, environ: Mapping[str, str] = os.environ) -> dict[str, int]:
+        """Every port it listens on, by its (prefixed) variable: OPS_PORT, plus HTTP_PORT if public."""
+        found = {self.env_prefix + self.port_var: self.port(environ)}
+        if (http := self.http_port(environ)) is not None:
+            found[self.env_prefix + "HTTP_PORT"] = http
+        return found
+
     def health_url(self, environ: Mapping[str, str] = os.environ) -> str:
-        """The readiness URL the launcher polls."""
+        """The readiness URL the launcher polls, on the ops port."""
         return f"http://127.0.0.1:{self.port(environ)}{self.health_path}"
 
+    def public_url(self, environ: Mapping[str, str] = os.environ) -> str | None:
+        """The root of its public HTTP API, None if it has none."""
+        http = self.http_port(environ)
+        return None if http is None else f"http://127.0.0.1:{http}"
 
-def _spec(name: str, module: str, port: int, *needs: str, port_var: str = "OPS_PORT") -> ServiceSpec:
+
+def _spec(name: str, module: str, port: int, *needs: str, http_port: int | None = None) -> ServiceSpec:
     prefix = "ATENDE_" + module.upper() + "_"
-    return ServiceSpec(name, module, prefix, port, frozenset({NATS, *needs}), port_var)
+    return ServiceSpec(name, module, prefix, port, frozenset({NATS, *needs}), http_port)
 
 
 # Start order: backends first, the gateway (the public door) last. A new service is one new row.
@@ -50,8 +73,15 @@ SERVICES: tuple[ServiceSpec, ...] = (
     _spec("mail-ingest", "mail_ingest", 8103, POSTGRES, IMAP),
     _spec("notifier", "notifier", 8104, POSTGRES, SMTP),
     _spec("files", "files", 8105, POSTGRES, S3),
-    _spec("gateway", "gateway", 8000, port_var="HTTP_PORT"),
+    _spec("gateway", "gateway", 8100, http_port=8000),
 )
+
+
+def public_urls(
+    specs: Sequence[ServiceSpec] = SERVICES, environ: Mapping[str, str] = os.environ
+) -> dict[str, str]:
+    """Service name -> root of its public HTTP API, for the services that have one."""
+    return {spec.name: url for spec in specs if (url := spec.public_url(environ)) is not None}
 
 
 def service_env(
@@ -67,8 +97,8 @@ def service_env(
         "LOG_LEVEL": environ.get("ATENDE_LOG_LEVEL", "INFO"),
         spec.port_var: str(spec.port(environ)),
     }
-    if spec.port_var == "HTTP_PORT":
-        values["HTTP_HOST"] = "127.0.0.1"
+    if (http_port := spec.http_port(environ)) is not None:
+        values |= {"HTTP_HOST": "127.0.0.1", "HTTP_PORT": str(http_port)}
     if POSTGRES in spec.needs:
         if database_url is None:
             raise ValueError(f"{spec.name} needs its PostgreSQL database URL")

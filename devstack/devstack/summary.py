@@ -13,21 +13,28 @@ READY_BANNER = "Atende está no ar / Atende is up"
 
 
 def summary(
-    var: Path, ends: Endpoints, health: Mapping[str, str], started: Sequence[tuple[str, Server]]
+    var: Path,
+    ends: Endpoints,
+    health: Mapping[str, str],
+    started: Sequence[tuple[str, Server]],
+    portal: str | None,
 ) -> str:
-    """Render the URLs, credentials and folders a developer needs."""
+    """Render the URLs, credentials and folders a developer needs.
+
+    portal is the gateway's public HTTP URL; health holds each service's readiness URL (ops port).
+    """
     local = {name for name, _ in started}
 
     def origin(kind: str) -> str:
         return "local" if kind in local else "externo/external"
 
-    gateway = health.get("gateway", "").removesuffix("/readyz") or "(sem gateway / no gateway)"
+    gateway = portal or "(sem gateway / no gateway)"
     lines = [
         "",
         f"=== {READY_BANNER} ===",
         f"  Portal e console / portal and console:  {gateway}",
         "",
-        "  Saúde dos serviços / service health:",
+        "  Saúde dos serviços (portas de operação) / service health (ops ports):",
         *(f"    {name:<12} {url}" for name, url in health.items()),
         "",
         "  Infraestrutura / infrastructure:",

@@ -5,55 +5,60 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import time
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Iterable
 from typing import Any, TypeVar
+from urllib.parse import urlsplit, urlunsplit
 
-import nats
-import nats.aio.msg
 from nats.aio.client import Client
+from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from nats.js.api import PubAck, StorageType, StreamConfig
 from nats.js.errors import BadRequestError
 from nats.micro import add_service
-from nats.micro.request import ERROR_CODE_HEADER, ERROR_HEADER, Request
+from nats.micro.request import ERROR_CODE_HEADER, ERROR_HEADER
 from nats.micro.service import Service, ServiceConfig
-from pydantic import ValidationError
 
 from contracts import Envelope, Message
 from contracts.subjects import Stream
 from plumbing import metrics
-from plumbing.errors import Invalid, ServiceError
-from plumbing.logging import (
-    CORRELATION_HEADER,
-    correlation,
-    current_causation_id,
-    current_correlation_id,
-    get_logger,
-)
+from plumbing.errors import ServiceError
+from plumbing.logging import CORRELATION_HEADER, current_causation_id, current_correlation_id, get_logger
+from plumbing.responder import DETAIL_HEADER, Endpoint, Handler, R
 
 log = get_logger(__name__)
 M = TypeVar("M", bound=Message)
-Handler = Callable[[Envelope], Awaitable[Message]]
-DETAIL_HEADER = "Atende-Error-Detail"
 
 
 class RemoteError(ServiceError):
     """A request-reply call was refused by the service that owns it."""
 
 
+def redact(url: str) -> str:
+    """The URL without credentials, for logs."""
+    parts = urlsplit(url)
+    if parts.username is None and parts.password is None:
+        return url
+    netloc = parts.hostname or ""
+    if parts.port:
+        netloc += f":{parts.port}"
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
 class Bus:
-    """One NATS connection per process, with JetStream and a micro service for request-reply."""
+    """One NATS connection per process: JetStream, request-reply endpoints and micro discovery."""
 
     def __init__(self, nc: Client, name: str) -> None:
         self.nc = nc
         self.js: JetStreamContext = nc.jetstream()
         self.name = name
         self._services: list[Service] = []
+        self._endpoints: list[Endpoint[Any]] = []
 
     @classmethod
     async def connect(cls, url: str, name: str, *, connect_timeout: float = 30.0) -> Bus:
-        """Connect, retrying until ``connect_timeout``; afterwards nats-py reconnects forever by itself."""
+        """Connect within ``connect_timeout`` (else TimeoutError); afterwards nats-py reconnects forever."""
+        nc = Client()
+        shown = redact(url)
 
         async def on_error(exc: Exception) -> None:
             log.warning("nats.error", error=str(exc))
@@ -66,27 +71,28 @@ class Bus:
                 log.warning("nats.disconnected")
 
         async def on_reconnected() -> None:
-            log.info("nats.reconnected", url=str(nc.connected_url.geturl() if nc.connected_url else url))
+            log.info("nats.reconnected", url=shown)
 
-        deadline = time.monotonic() + connect_timeout
-        while True:
-            try:
-                nc = await nats.connect(
+        try:
+            await asyncio.wait_for(
+                nc.connect(
                     url,
                     name=name,
+                    connect_timeout=2,
                     max_reconnect_attempts=-1,
                     reconnect_time_wait=1,
                     error_cb=on_error,
                     disconnected_cb=on_disconnected,
                     reconnected_cb=on_reconnected,
-                )
-                break
-            except (OSError, nats.errors.NoServersError, TimeoutError) as exc:
-                if time.monotonic() > deadline:
-                    raise
-                log.warning("nats.connect_retry", url=url, error=str(exc))
-                await asyncio.sleep(1)
-        log.info("nats.connected", url=url)
+                ),
+                timeout=connect_timeout,
+            )
+        except BaseException:
+            # Without this the client would go on retrying in the background.
+            with contextlib.suppress(Exception):
+                await nc.close()
+            raise
+        log.info("nats.connected", url=shown)
         return cls(nc, name)
 
     @property
@@ -137,14 +143,17 @@ class Bus:
         response = await self.nc.request(subject, envelope.to_bytes(), timeout=timeout, headers=headers)
         response_headers = response.headers or {}
         if ERROR_CODE_HEADER in response_headers:
-            detail = json.loads(response_headers.get(DETAIL_HEADER, "{}") or "{}")
+            try:
+                detail = json.loads(response_headers.get(DETAIL_HEADER) or "{}")
+            except ValueError:
+                detail = {}
             raise RemoteError(
                 response_headers[ERROR_CODE_HEADER], response_headers.get(ERROR_HEADER, ""), detail
             )
         return reply.model_validate(Envelope.from_bytes(response.data).data)
 
-    async def add_service(self, version: str, description: str) -> Service:
-        """Register this process as a NATS micro service (answers $SRV.PING/INFO/STATS)."""
+    async def announce(self, version: str, description: str) -> Service:
+        """Register this process as a NATS micro service, so it answers $SRV.PING/INFO/STATS."""
         service = await add_service(
             self.nc, ServiceConfig(name=self.name, version=version, description=description)
         )
@@ -152,51 +161,22 @@ class Bus:
         await self.nc.flush()
         return service
 
-    async def serve(self, service: Service, name: str, subject: str, handler: Handler) -> None:
-        """Answer ``subject`` in the service's queue group; ServiceErrors become coded error replies."""
-
-        async def endpoint(request: Request) -> None:
-            started = time.perf_counter()
-            outcome = "ok"
-            try:
-                incoming = Envelope.from_bytes(request.data)
-            except ValidationError as exc:
-                metrics.REQUESTS.labels(name, "invalid").inc()
-                error = Invalid("malformed_envelope", errors=_errors(exc))
-                await _respond_error(request, error)
-                return
-            with correlation(incoming.correlation_id, message_id=incoming.message_id, endpoint=name):
-                try:
-                    result = await handler(incoming)
-                    reply = Envelope.wrap(
-                        result, correlation_id=incoming.correlation_id, causation_id=incoming.message_id
-                    )
-                    await request.respond(reply.to_bytes())
-                except ValidationError as exc:
-                    outcome = "invalid"
-                    await _respond_error(request, Invalid("invalid_message", errors=_errors(exc)))
-                except ServiceError as exc:
-                    outcome = exc.code
-                    await _respond_error(request, exc)
-                except Exception:
-                    outcome = "500"
-                    log.exception("request.failed")
-                    await _respond_error(request, ServiceError("500", "internal_error"))
-                finally:
-                    metrics.REQUESTS.labels(name, outcome).inc()
-                    metrics.REQUEST_SECONDS.labels(name).observe(time.perf_counter() - started)
-
-        await service.add_endpoint(name=name, subject=subject, handler=endpoint)
-        # The server must know the subscription before we report ready, or early callers see
-        # "no responders" (another connection's request can overtake our SUB).
-        await self.nc.flush()
+    async def serve(
+        self, name: str, subject: str, request: type[R], handler: Handler[R], *, concurrency: int = 64
+    ) -> None:
+        """Answer ``subject`` in this service's queue group; see plumbing.responder.Endpoint."""
+        endpoint = Endpoint(
+            self.nc, name, subject, request, handler, queue=self.name, concurrency=concurrency
+        )
+        await endpoint.start()
+        self._endpoints.append(endpoint)
 
     async def ping_services(self, wait: float = 0.5) -> list[dict[str, Any]]:
         """Every micro service instance that answers $SRV.PING within ``wait`` seconds."""
         inbox = self.nc.new_inbox()
         answers: list[dict[str, Any]] = []
 
-        async def collect(msg: nats.aio.msg.Msg) -> None:
+        async def collect(msg: Msg) -> None:
             with contextlib.suppress(ValueError):
                 answers.append(json.loads(msg.data))
 
@@ -209,19 +189,10 @@ class Bus:
         return answers
 
     async def close(self) -> None:
-        """Stop micro services, then drain: finish in-flight handlers and flush publishes."""
+        """Answer the requests already received, leave discovery, then drain and close the connection."""
+        for endpoint in self._endpoints:
+            await endpoint.drain()
         for service in self._services:
             await service.stop()
         if not self.nc.is_closed:
             await self.nc.drain()
-
-
-async def _respond_error(request: Request, error: ServiceError) -> None:
-    # Headers cannot carry newlines: the detail travels as compact JSON.
-    headers = {DETAIL_HEADER: json.dumps(error.detail, separators=(",", ":"), ensure_ascii=True)}
-    await request.respond_error(error.code, error.reason, headers=headers)
-
-
-def _errors(exc: ValidationError) -> list[dict[str, Any]]:
-    """Field and reason of each validation failure, without echoing the input back."""
-    return [{"field": ".".join(str(p) for p in err["loc"]), "reason": err["type"]} for err in exc.errors()]

@@ -9,13 +9,13 @@ import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
-import nats.errors
 import nats.js.errors
 from nats.aio.msg import Msg
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from pydantic import ValidationError
 
-from contracts import Envelope, UnknownMessage
+from contracts import REGISTRY, Envelope, Message, UnknownMessage
+from contracts.registry import Registry
 from contracts.subjects import Durable
 from contracts.system import MessageDeadLetteredV1
 from plumbing import metrics
@@ -23,7 +23,8 @@ from plumbing.bus import Bus
 from plumbing.logging import correlation, get_logger
 
 log = get_logger(__name__)
-EnvelopeHandler = Callable[[Envelope], Awaitable[None]]
+# The handler gets the validated, typed message and its envelope (ids, correlation).
+MessageHandler = Callable[[Message, Envelope], Awaitable[None]]
 
 
 class Poison(Exception):
@@ -42,8 +43,9 @@ class DurableConsumer:
         self,
         bus: Bus,
         durable: Durable,
-        handler: EnvelopeHandler,
+        handler: MessageHandler,
         *,
+        registry: Registry = REGISTRY,
         batch: int = 10,
         fetch_timeout: float = 5.0,
         heartbeat: float = 1.0,
@@ -51,6 +53,7 @@ class DurableConsumer:
         self.bus = bus
         self.durable = durable
         self.handler = handler
+        self.registry = registry
         self.batch = batch
         self.fetch_timeout = fetch_timeout
         self.heartbeat = heartbeat
@@ -64,7 +67,7 @@ class DurableConsumer:
         self._task = asyncio.create_task(self._run(), name=f"consumer:{self.durable.name}")
 
     async def stop(self) -> None:
-        """Finish the message in hand, then stop pulling."""
+        """Finish the message in hand, hand the rest of the batch back, then stop pulling."""
         self._stopping.set()
         if self._task:
             with contextlib.suppress(asyncio.CancelledError):
@@ -104,6 +107,8 @@ class DurableConsumer:
         subscription = None
         failures = 0
         while not self._stopping.is_set():
+            if self.bus.nc.is_closed or self.bus.nc.is_draining:
+                break  # the connection is going away for good: nothing more to pull
             try:
                 if subscription is None:
                     await self._ensure_consumer()
@@ -114,12 +119,11 @@ class DurableConsumer:
                     messages = await subscription.fetch(
                         self.batch, timeout=self.fetch_timeout, heartbeat=heartbeat
                     )
-                except nats.errors.TimeoutError:
+                except TimeoutError:  # nats' own and asyncio's: nothing to do right now
                     messages = []
                 self.last_pull_ok = time.monotonic()
                 failures = 0
-                for msg in messages:
-                    await self._process(msg)
+                await self._process_batch(messages)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
@@ -141,14 +145,32 @@ class DurableConsumer:
             with contextlib.suppress(Exception):
                 await subscription.unsubscribe()
 
+    async def _process_batch(self, messages: list[Msg]) -> None:
+        """Handle a fetched batch in order, keeping every waiting message ours until its turn."""
+        pending = list(messages)
+        keepalive = asyncio.create_task(self._keep_alive(pending))
+        try:
+            while pending:
+                if self._stopping.is_set():
+                    # Stopping: hand the rest back at once so another replica takes them now.
+                    for msg in pending:
+                        with contextlib.suppress(Exception):
+                            await msg.nak()
+                    return
+                await self._process(pending[0])
+                pending.pop(0)
+                self.last_pull_ok = time.monotonic()
+        finally:
+            keepalive.cancel()
+
     async def _process(self, msg: Msg) -> None:
         deliveries = msg.metadata.num_delivered
         started = time.perf_counter()
         label = self.durable.name
         try:
-            envelope = _parse(msg)
+            envelope, message = self._open(msg)
         except Poison as exc:
-            await self._dead_letter(msg, deliveries, str(exc), message_id=None)
+            await self._dead_letter(msg, deliveries, str(exc), message_id=_message_id(msg))
             metrics.MESSAGES_HANDLED.labels(label, "dead_lettered").inc()
             return
         with correlation(envelope.correlation_id, message_id=envelope.message_id, consumer=label):
@@ -157,26 +179,35 @@ class DurableConsumer:
                 await self._dead_letter(msg, deliveries, "handler did not finish", envelope.message_id)
                 metrics.MESSAGES_HANDLED.labels(label, "dead_lettered").inc()
                 return
-            keepalive = asyncio.create_task(self._keep_alive(msg))
             try:
-                await self.handler(envelope)
+                await self.handler(message, envelope)
             except Exception as exc:
                 await self._failed(msg, envelope, deliveries, exc)
                 return
             finally:
-                keepalive.cancel()
                 metrics.HANDLE_SECONDS.labels(label).observe(time.perf_counter() - started)
             await msg.ack()
             metrics.MESSAGES_HANDLED.labels(label, "ok").inc()
 
+    def _open(self, msg: Msg) -> tuple[Envelope, Message]:
+        """The envelope and its validated body; Poison when retrying could never help."""
+        try:
+            envelope = Envelope.from_bytes(msg.data)
+        except ValidationError as exc:
+            raise Poison(f"malformed envelope: {exc.error_count()} error(s)") from exc
+        try:
+            return envelope, self.registry.open(envelope)
+        except UnknownMessage as exc:
+            raise Poison(f"unknown message type {exc}") from exc
+        except ValidationError as exc:
+            fields = ", ".join(".".join(str(p) for p in e["loc"]) for e in exc.errors())
+            raise Poison(f"invalid {envelope.type_key}: {fields}") from exc
+
     async def _failed(self, msg: Msg, envelope: Envelope, deliveries: int, exc: Exception) -> None:
         label = self.durable.name
         error = f"{type(exc).__name__}: {exc}"
-        # Retrying cannot fix a body that does not validate or a type we do not know.
-        if (
-            isinstance(exc, Poison | ValidationError | UnknownMessage)
-            or deliveries >= self.durable.max_deliver
-        ):
+        # A handler may raise Poison for what retrying can never fix; anything else gets retries.
+        if isinstance(exc, Poison) or deliveries >= self.durable.max_deliver:
             log.error("consumer.dead_letter", deliveries=deliveries, error=error)
             await self._dead_letter(msg, deliveries, error, envelope.message_id)
             metrics.MESSAGES_HANDLED.labels(label, "dead_lettered").inc()
@@ -207,17 +238,16 @@ class DurableConsumer:
         await self.bus.publish(self.durable.dead_letter_subject, report, message_id=dead_id)
         await msg.term()
 
-    async def _keep_alive(self, msg: Msg) -> None:
-        """Tell the server we are still working, so long work is not redelivered elsewhere."""
+    async def _keep_alive(self, pending: list[Msg]) -> None:
+        """Tell the server we still hold these messages, so long work is not redelivered elsewhere."""
         interval = max(self.durable.ack_wait_s / 3, 0.5)
         while True:
             await asyncio.sleep(interval)
-            with contextlib.suppress(Exception):
-                await msg.in_progress()
+            for msg in list(pending):
+                with contextlib.suppress(Exception):
+                    await msg.in_progress()
 
 
-def _parse(msg: Msg) -> Envelope:
-    try:
-        return Envelope.from_bytes(msg.data)
-    except ValidationError as exc:
-        raise Poison(f"malformed envelope: {exc.error_count()} error(s)") from exc
+def _message_id(msg: Msg) -> str | None:
+    """The publisher's id from the headers, for a message whose envelope cannot be read."""
+    return (msg.headers or {}).get("Nats-Msg-Id")

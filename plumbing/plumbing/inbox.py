@@ -7,11 +7,11 @@ from collections.abc import Awaitable, Callable
 from psycopg import AsyncConnection
 from psycopg_pool import AsyncConnectionPool
 
-from contracts import Envelope
+from contracts import Envelope, Message
 from plumbing.logging import get_logger
 
 log = get_logger(__name__)
-Work = Callable[[AsyncConnection, Envelope], Awaitable[None]]
+Work = Callable[[AsyncConnection, Message, Envelope], Awaitable[None]]
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS processed_messages (
@@ -41,14 +41,16 @@ async def first_delivery(conn: AsyncConnection, consumer: str, message_id: str) 
     return cursor.rowcount == 1
 
 
-def once(pool: AsyncConnectionPool, consumer: str, work: Work) -> Callable[[Envelope], Awaitable[None]]:
+def once(
+    pool: AsyncConnectionPool, consumer: str, work: Work
+) -> Callable[[Message, Envelope], Awaitable[None]]:
     """A consumer handler that runs ``work`` and records the message in one transaction, at most once."""
 
-    async def handle(envelope: Envelope) -> None:
+    async def handle(message: Message, envelope: Envelope) -> None:
         async with pool.connection() as conn, conn.transaction():
             if not await first_delivery(conn, consumer, envelope.message_id):
                 log.info("consumer.duplicate_skipped")
                 return
-            await work(conn, envelope)
+            await work(conn, message, envelope)
 
     return handle

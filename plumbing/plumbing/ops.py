@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import inspect
+import time
 from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
@@ -24,27 +25,43 @@ Check = Callable[[], Awaitable[bool] | bool]
 class Health:
     """Named readiness checks; the process is ready when started, not stopping and every check passes."""
 
+    # Checks run concurrently, each bounded, so /readyz answers inside a 2 s probe timeout.
+    check_timeout_s = 1.5
+
     def __init__(self, service: str) -> None:
         self.service = service
-        self._checks: dict[str, Check] = {}
+        self._checks: dict[str, tuple[Check, float]] = {}
+        self._cache: dict[str, tuple[float, str]] = {}
         self.started = False
         self.stopping = False
 
-    def add(self, name: str, check: Check) -> None:
-        """Register a check that returns True when its dependency is usable."""
-        self._checks[name] = check
+    def add(self, name: str, check: Check, *, every_s: float = 0.0) -> None:
+        """Register a check that returns True when its dependency is usable.
+
+        ``every_s`` > 0 reuses a result that long: for checks that log in to a server (SMTP, IMAP),
+        which should not happen on every probe of every replica.
+        """
+        self._checks[name] = (check, every_s)
+
+    async def _run(self, name: str, check: Check, every_s: float) -> str:
+        cached = self._cache.get(name)
+        if cached and time.monotonic() - cached[0] < every_s:
+            return cached[1]
+        try:
+            outcome = check()
+            if inspect.isawaitable(outcome):
+                outcome = await asyncio.wait_for(outcome, timeout=self.check_timeout_s)
+            result = "ok" if outcome else "failing"
+        except Exception as exc:
+            result = f"failing: {type(exc).__name__}"
+        self._cache[name] = (time.monotonic(), result)
+        return result
 
     async def report(self) -> tuple[bool, dict[str, Any]]:
-        """(ready, details) after running every check with a short timeout."""
-        results: dict[str, str] = {}
-        for name, check in self._checks.items():
-            try:
-                outcome = check()
-                if inspect.isawaitable(outcome):
-                    outcome = await asyncio.wait_for(outcome, timeout=3.0)
-                results[name] = "ok" if outcome else "failing"
-            except Exception as exc:
-                results[name] = f"failing: {type(exc).__name__}"
+        """(ready, details) after running every check."""
+        names = list(self._checks)
+        outcomes = await asyncio.gather(*(self._run(name, *self._checks[name]) for name in names))
+        results = dict(zip(names, outcomes, strict=True))
         state = "stopping" if self.stopping else "starting" if not self.started else "running"
         ready = state == "running" and all(value == "ok" for value in results.values())
         return ready, {"service": self.service, "status": state, "checks": results}

@@ -13,7 +13,15 @@ async def open_pool(
     url: str, *, max_size: int = 10, timeout: float = 30.0
 ) -> AsyncIterator[AsyncConnectionPool]:
     """Open a pool, waiting up to ``timeout`` for the first connection; closed on exit."""
-    pool = AsyncConnectionPool(url, min_size=1, max_size=max_size, open=False, timeout=timeout)
+    # check: a connection left broken by a server restart is replaced, not handed to a request.
+    pool = AsyncConnectionPool(
+        url,
+        min_size=1,
+        max_size=max_size,
+        open=False,
+        timeout=timeout,
+        check=AsyncConnectionPool.check_connection,
+    )
     await pool.open(wait=True, timeout=timeout)
     try:
         yield pool

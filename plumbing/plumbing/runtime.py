@@ -23,16 +23,21 @@ T = TypeVar("T")
 
 @dataclass
 class Runtime:
-    """Handed to a service's bootstrap; everything entered here is closed in reverse order on stop."""
+    """Handed to a service's bootstrap.
+
+    Shutdown runs in two stages: first the workers (HTTP servers, consumers, relays, then the bus
+    drains its endpoints), latest registered first; then the resources they used (pools, clients).
+    """
 
     name: str
     bus: Bus
     health: Health
-    stack: AsyncExitStack
+    resources: AsyncExitStack
+    workers: AsyncExitStack
 
     async def enter(self, resource: AbstractAsyncContextManager[T]) -> T:
-        """Open ``resource`` now and close it on shutdown (before the bus drains)."""
-        return await self.stack.enter_async_context(resource)
+        """Open ``resource`` now; it closes after every worker has stopped and the bus has drained."""
+        return await self.resources.enter_async_context(resource)
 
     async def open_postgres(self, settings: PostgresSettings) -> AsyncConnectionPool:
         """Open the service's own PostgreSQL pool, with a readiness check; closed on shutdown."""
@@ -43,31 +48,32 @@ class Runtime:
         return pool
 
     def on_stop(self, callback: Callable[[], Awaitable[None]]) -> None:
-        """Run ``callback`` on shutdown; the latest registered runs first."""
-        self.stack.push_async_callback(callback)
+        """Stop a worker on shutdown, before the bus drains; the latest registered stops first."""
+        self.workers.push_async_callback(callback)
 
 
 @asynccontextmanager
 async def open_runtime(
     name: str, settings: ServiceSettings, *, version: str, description: str, streams: Iterable[Stream] = ()
 ) -> AsyncIterator[Runtime]:
-    """Start ops HTTP, connect NATS, register as a micro service and ensure ``streams``."""
+    """Start ops HTTP, connect NATS, announce the service and ensure ``streams``."""
     health = Health(name)
-    async with AsyncExitStack() as stack:
+    async with AsyncExitStack() as resources:
         if settings.ops_port is not None:
             server = embedded_server(ops_app(health), settings.ops_host, settings.ops_port)
             await server.start()
-            stack.push_async_callback(server.stop)
+            # Entered first, closed last: probes get answers (503 while stopping) to the end.
+            resources.push_async_callback(server.stop)
             log.info("ops.listening", url=f"http://{settings.ops_host}:{settings.ops_port}")
-        bus = await Bus.connect(settings.nats_url, name)
-        stack.push_async_callback(bus.close)
-        health.add("nats", lambda: bus.connected)
-        await bus.add_service(version, description)
-        await bus.ensure_streams(streams)
-        runtime = Runtime(name, bus, health, stack)
-        try:
-            yield runtime
-        finally:
-            # Readiness drops first, so load balancers stop sending work while we drain.
-            health.stopping = True
-            log.info("service.stopping")
+        async with AsyncExitStack() as workers:
+            bus = await Bus.connect(settings.nats_url, name)
+            workers.push_async_callback(bus.close)
+            health.add("nats", lambda: bus.connected)
+            await bus.announce(version, description)
+            await bus.ensure_streams(streams)
+            try:
+                yield Runtime(name, bus, health, resources, workers)
+            finally:
+                # Readiness drops first, so load balancers stop sending work while we drain.
+                health.stopping = True
+                log.info("service.stopping")

@@ -10,6 +10,8 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -43,7 +45,9 @@ def _hermetic_env(tmp_path: Path) -> tuple[dict[str, str], list[int]]:
     ports = {
         f"ATENDE_DEV_{name}_PORT": free_port() for name in ("NATS", "NATS_MONITOR", "S3", "SMTP", "IMAP")
     }
-    ports |= {spec.env_prefix + spec.port_var: free_port() for spec in SERVICES}
+    # Every service port too (the gateway's public HTTP port and its ops port included), so the test
+    # never collides with a developer's running `make up`.
+    ports |= {var: free_port() for spec in SERVICES for var in spec.ports({})}
     env |= {key: str(port) for key, port in ports.items()}
     env["ATENDE_LOG_FORMAT"] = "json"
     env["ATENDE_DEV_START_TIMEOUT"] = str(START_TIMEOUT - 30)
@@ -63,6 +67,21 @@ def _processes_using(var: Path) -> list[str]:
         if str(var) in cmdline and process_alive(int(entry.name)):
             found.append(f"{entry.name}: {cmdline}")
     return found
+
+
+def _get(url: str) -> tuple[int, object]:
+    """Status and body (parsed when JSON) of a GET on a local URL; (0, None) if nothing answers."""
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 (a local http URL)
+            status, raw = response.status, response.read()
+    except urllib.error.HTTPError as error:
+        status, raw = error.code, error.read()
+    except OSError:
+        return 0, None
+    try:
+        return status, json.loads(raw)
+    except ValueError:
+        return status, raw.decode(errors="replace")
 
 
 def _wait_for_banner(launcher: subprocess.Popen[bytes], out: Path, err: Path) -> None:
@@ -100,8 +119,25 @@ def test_up_serves_every_service_and_sigint_stops_everything(tmp_path: Path) -> 
         for spec in SERVICES:
             assert http_status(spec.health_url(env)) == 200, spec.name
 
+        # The gateway's public port serves the API (and the summary names it), never the ops endpoints.
+        [gateway] = [spec for spec in SERVICES if spec.name == "gateway"]
+        public = gateway.public_url(env)
+        assert public == f"http://127.0.0.1:{env['ATENDE_GATEWAY_HTTP_PORT']}"
+        assert gateway.health_url(env) == f"http://127.0.0.1:{env['ATENDE_GATEWAY_OPS_PORT']}/readyz"
+        printed = out.read_text(errors="replace")
+        assert public in printed
+        assert gateway.health_url(env) in printed
+        status, body = _get(f"{public}/api/v1/system/services")
+        assert status == 200, body
+        assert isinstance(body, dict)
+        assert set(body["services"]) == {spec.name for spec in SERVICES}
+        for path in ("/metrics", "/healthz", "/readyz"):
+            assert _get(public + path)[0] == 404, path
+        assert _get(f"http://127.0.0.1:{env['ATENDE_GATEWAY_OPS_PORT']}/metrics")[0] == 200
+
         state = json.loads((var / "run" / "stack.json").read_text())
         assert state["status"] == "ready"
+        assert state["public"] == {"gateway": public}
         started = {**state["infra"], **state["services"]}
         assert set(state["services"]) == {spec.name for spec in SERVICES}
         assert {"nats", "postgres", "s3", "smtp", "imap"} <= set(state["infra"])

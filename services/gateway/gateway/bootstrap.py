@@ -19,9 +19,7 @@ async def bootstrap(settings: Settings) -> AsyncIterator[Runtime]:
     async with open_runtime(
         "gateway", settings, version=VERSION, description="HTTP/WebSocket API and web console over NATS."
     ) as runtime:
-        server = embedded_server(
-            create_app(runtime.bus, runtime.health), settings.http_host, settings.http_port
-        )
+        server = embedded_server(create_app(runtime.bus), settings.http_host, settings.http_port)
         await server.start()
         runtime.on_stop(server.stop)
         log.info("http.listening", url=f"http://{settings.http_host}:{settings.http_port}")

@@ -25,7 +25,7 @@ async def bootstrap(settings: Settings) -> AsyncIterator[Runtime]:
         streams=(TICKETS_INTAKE, DEADLETTER),
     ) as runtime:
         await runtime.open_postgres(settings)
-        runtime.health.add("imap", partial(imap.reachable, settings))
+        runtime.health.add("imap", partial(imap.reachable, settings), every_s=15)
         try:
             status = await imap.status(settings)
             log.info(

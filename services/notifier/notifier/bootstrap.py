@@ -25,5 +25,5 @@ async def bootstrap(settings: Settings) -> AsyncIterator[Runtime]:
         pool = await runtime.open_postgres(settings)
         # What was sent is recorded per event id, so a redelivery never sends twice.
         await inbox.ensure_schema(pool)
-        runtime.health.add("smtp", partial(smtp.reachable, settings))
+        runtime.health.add("smtp", partial(smtp.reachable, settings), every_s=15)
         yield runtime

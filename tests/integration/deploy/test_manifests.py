@@ -56,15 +56,18 @@ PROD_REPLICAS = {"gateway": 2, "chat": 2}
 IMAGE_UID = 10001
 
 
-# name -> (python module, directory under services/, env prefix, port, port name)
-SERVICES: dict[str, tuple[str, str, str, int, str]] = {
-    "tickets": ("tickets", "tickets", "ATENDE_TICKETS_", 8101, "ops"),
-    "chat": ("chat", "chat", "ATENDE_CHAT_", 8102, "ops"),
-    "mail-ingest": ("mail_ingest", "mail-ingest", "ATENDE_MAIL_INGEST_", 8103, "ops"),
-    "notifier": ("notifier", "notifier", "ATENDE_NOTIFIER_", 8104, "ops"),
-    "files": ("files", "files", "ATENDE_FILES_", 8105, "ops"),
-    "gateway": ("gateway", "gateway", "ATENDE_GATEWAY_", 8000, "http"),
+# name -> (python module, directory under services/, env prefix, ops port)
+# Every service serves /healthz, /readyz and /metrics on its private ops port (named "ops").
+SERVICES: dict[str, tuple[str, str, str, int]] = {
+    "tickets": ("tickets", "tickets", "ATENDE_TICKETS_", 8101),
+    "chat": ("chat", "chat", "ATENDE_CHAT_", 8102),
+    "mail-ingest": ("mail_ingest", "mail-ingest", "ATENDE_MAIL_INGEST_", 8103),
+    "notifier": ("notifier", "notifier", "ATENDE_NOTIFIER_", 8104),
+    "files": ("files", "files", "ATENDE_FILES_", 8105),
+    "gateway": ("gateway", "gateway", "ATENDE_GATEWAY_", 8100),
 }
+# name -> its public HTTP port (named "http"): only the gateway has one, and only it is in the Service.
+PUBLIC_PORTS = {"gateway": 8000}
 DATABASES = ("atende_tickets", "atende_chat", "atende_mail_ingest", "atende_notifier", "atende_files")
 # Settings that are credentials although typed str (every SecretStr field is one too).
 CREDENTIALS = {"postgres_url", "s3_access_key"}
@@ -85,8 +88,6 @@ def settings_vars(service: str) -> dict[str, bool]:
     prefix = SERVICES[service][2]
     found = {}
     for name, field in settings_class(service).model_fields.items():
-        if service == "gateway" and name in ("ops_host", "ops_port"):
-            continue  # the gateway serves /healthz, /readyz and /metrics on its HTTP port
         found[prefix + name.upper()] = field.annotation is SecretStr or name in CREDENTIALS
     return found
 
@@ -205,7 +206,8 @@ def test_strict_validation_rejects_an_unknown_or_mistyped_field(tmp_path: Path) 
 @pytest.mark.parametrize("overlay", sorted(NAMESPACES))
 def test_every_service_is_a_hardened_deployment_with_probes_and_a_service(overlay: str, service: str) -> None:
     docs = render(overlay)
-    _, _, prefix, port, port_name = SERVICES[service]
+    _, _, prefix, port = SERVICES[service]
+    public = PUBLIC_PORTS.get(service)
     deployment = find(docs, "Deployment", service)
     spec = deployment["spec"]
     assert spec["replicas"] == (PROD_REPLICAS.get(service, 1) if overlay == "prod" else 1)
@@ -232,22 +234,33 @@ def test_every_service_is_a_hardened_deployment_with_probes_and_a_service(overla
     volumes = {v["name"]: v for v in pod["volumes"]}
     assert "emptyDir" in volumes[mounts["/tmp"]]
 
-    assert container["ports"] == [{"name": port_name, "containerPort": port, "protocol": "TCP"}]
-    assert container["readinessProbe"]["httpGet"] == {"path": "/readyz", "port": port_name}
-    assert container["livenessProbe"]["httpGet"] == {"path": "/healthz", "port": port_name}
+    ports = {p["name"]: p for p in container["ports"]}
+    assert ports["ops"] == {"name": "ops", "containerPort": port, "protocol": "TCP"}
+    if public is None:
+        assert set(ports) == {"ops"}
+    else:
+        assert set(ports) == {"ops", "http"}
+        assert ports["http"] == {"name": "http", "containerPort": public, "protocol": "TCP"}
+    # Probes always on the private ops port: the public HTTP port serves no /healthz or /readyz.
+    assert container["readinessProbe"]["httpGet"] == {"path": "/readyz", "port": "ops"}
+    assert container["livenessProbe"]["httpGet"] == {"path": "/healthz", "port": "ops"}
     for kind in ("requests", "limits"):
         assert {"cpu", "memory"} <= container["resources"][kind].keys()
 
     env = {e["name"]: e for e in container["env"]}
     assert env["ATENDE_SERVICE"]["value"] == service
-    bind = "HTTP" if service == "gateway" else "OPS"
-    assert env[f"{prefix}{bind}_HOST"]["value"] == "0.0.0.0"
-    assert env[f"{prefix}{bind}_PORT"]["value"] == str(port)
+    assert env[f"{prefix}OPS_HOST"]["value"] == "0.0.0.0"
+    assert env[f"{prefix}OPS_PORT"]["value"] == str(port)
+    if public is not None:
+        assert env[f"{prefix}HTTP_HOST"]["value"] == "0.0.0.0"
+        assert env[f"{prefix}HTTP_PORT"]["value"] == str(public)
 
+    # The gateway's Service exposes only its public API; a backend's Service, only its ops port.
     svc = find(docs, "Service", service)
     assert svc["spec"]["selector"] == selector
+    exposed = ("ops", port) if public is None else ("http", public)
     assert svc["spec"]["ports"] == [
-        {"name": port_name, "port": port, "targetPort": port_name, "protocol": "TCP"}
+        {"name": exposed[0], "port": exposed[1], "targetPort": exposed[0], "protocol": "TCP"}
     ]
 
 
@@ -487,6 +500,18 @@ def test_compose_infrastructure_is_pinned_persistent_and_health_checked() -> Non
     assert "-Dgreenmail.setup.test.imap" in services["mail"]["environment"]["GREENMAIL_OPTS"]
 
 
+def test_env_example_binds_each_container_port_where_compose_and_the_health_check_expect_it() -> None:
+    """Ops ports (health checks, metrics) and the gateway's public port listen on every interface."""
+    env_example = read_env_file(REPO / ".env.example")
+    for _, _, prefix, port in SERVICES.values():
+        assert env_example[f"{prefix}OPS_HOST"] == "0.0.0.0", prefix
+        assert env_example[f"{prefix}OPS_PORT"] == str(port), prefix
+    for service, public in PUBLIC_PORTS.items():
+        prefix = SERVICES[service][2]
+        assert env_example[f"{prefix}HTTP_HOST"] == "0.0.0.0", prefix
+        assert env_example[f"{prefix}HTTP_PORT"] == str(public), prefix
+
+
 @pytest.mark.parametrize("service", sorted(SERVICES))
 def test_env_example_settings_parse_with_the_service_settings(
     service: str, monkeypatch: pytest.MonkeyPatch
@@ -597,13 +622,19 @@ def launcher() -> ModuleType:
 def test_launcher_knows_every_service_its_module_and_port() -> None:
     table = launcher().SERVICES
     assert set(table) == set(SERVICES)
-    for name, (module, directory, prefix, port, port_name) in SERVICES.items():
-        env_var = prefix + ("HTTP_PORT" if port_name == "http" else "OPS_PORT")
-        assert table[name] == (module, env_var, port)
+    for name, (module, directory, prefix, port) in SERVICES.items():
+        assert table[name] == (module, prefix + "OPS_PORT", port)
         assert (REPO / "services" / directory / module).is_dir()
         assert launcher().command(name)[1:] == ["-m", module]
     assert launcher().selected({"ATENDE_SERVICE": "mail_ingest"}) == "mail-ingest"
-    assert launcher().health_url("gateway", {}) == "http://127.0.0.1:8000/healthz"
+    assert launcher().health_url("gateway", {}) == "http://127.0.0.1:8100/healthz"
+    # The gateway's public port never moves its health check.
+    assert (
+        launcher().health_url(
+            "gateway", {"ATENDE_GATEWAY_HTTP_PORT": "9000", "ATENDE_GATEWAY_OPS_PORT": "9100"}
+        )
+        == "http://127.0.0.1:9100/healthz"
+    )
     assert (
         launcher().health_url("files", {"ATENDE_FILES_OPS_PORT": "9105"}) == "http://127.0.0.1:9105/healthz"
     )
@@ -620,14 +651,18 @@ class _Health(http.server.BaseHTTPRequestHandler):
         pass
 
 
+@pytest.mark.parametrize("service", ["notifier", "gateway"])
 @pytest.mark.parametrize(("status", "exit_code"), [(200, 0), (503, 1)])
-def test_launcher_healthcheck_reports_the_service_health(status: int, exit_code: int) -> None:
+def test_launcher_healthcheck_reports_the_service_health(service: str, status: int, exit_code: int) -> None:
     handler = type("Handler", (_Health,), {"status": status})
     with http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler) as server:
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()
         try:
-            env = {"ATENDE_SERVICE": "notifier", "ATENDE_NOTIFIER_OPS_PORT": str(server.server_address[1])}
+            env = {
+                "ATENDE_SERVICE": service,
+                SERVICES[service][2] + "OPS_PORT": str(server.server_address[1]),
+            }
             result = subprocess.run(
                 [sys.executable, str(LAUNCHER), "healthcheck"],
                 env=env,

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import json
+import time
 import uuid
 from datetime import UTC, datetime
 
@@ -60,8 +62,7 @@ async def test_request_reply_carries_correlation_and_maps_errors(bus: Bus) -> No
     subject = f"test.{uuid.uuid4().hex[:8]}.echo"
     seen: list[tuple[str | None, str | None]] = []
 
-    async def echo(envelope: Envelope) -> Message:
-        command = EchoV1.model_validate(envelope.data)
+    async def echo(command: EchoV1, envelope: Envelope) -> Message:
         seen.append((current_correlation_id(), envelope.correlation_id))
         if command.fail == "conflict":
             raise Conflict("stale_version", current_version=3)
@@ -69,8 +70,7 @@ async def test_request_reply_carries_correlation_and_maps_errors(bus: Bus) -> No
             raise RuntimeError("secret internals")
         return EchoV1(text=command.text.upper())
 
-    service = await bus.add_service("1.0.0", "test")
-    await bus.serve(service, "echo", subject, echo)
+    await bus.serve("echo", subject, EchoV1, echo)
 
     with correlation("corr-123"):
         reply = await bus.request(subject, EchoV1(text="olá"), EchoV1)
@@ -86,6 +86,15 @@ async def test_request_reply_carries_correlation_and_maps_errors(bus: Bus) -> No
         await bus.request(subject, EchoV1(text="x", fail="crash"), EchoV1)
     assert crashed.value.code == "500" and "secret" not in crashed.value.reason
 
+    invalid = Envelope.wrap(EchoV1(text="x")).model_copy(update={"data": {"fail": 3}})
+    refused_body = await bus.nc.request(subject, invalid.to_bytes(), timeout=2)
+    assert refused_body.headers is not None
+    assert refused_body.headers["Nats-Service-Error-Code"] == "422"
+    assert json.loads(refused_body.headers["Atende-Error-Detail"])["errors"] == [
+        {"field": "text", "reason": "missing"},
+        {"field": "fail", "reason": "string_type"},
+    ]
+
     raw = await bus.nc.request(subject, b"{not json", timeout=2)
     assert raw.headers is not None and raw.headers["Nats-Service-Error-Code"] == "422"
 
@@ -99,11 +108,12 @@ async def test_replicas_share_requests_through_the_queue_group(nats_url: str) ->
     try:
         for index, replica in enumerate(replicas):
 
-            async def who(envelope: Envelope, index: int = index) -> Message:
+            async def who(command: EchoV1, envelope: Envelope, index: int = index) -> Message:
                 served.append(index)
                 return EchoV1(text=str(index))
 
-            await replica.serve(await replica.add_service("1.0.0", "replica"), "who", subject, who)
+            await replica.announce("1.0.0", "replica")
+            await replica.serve("who", subject, EchoV1, who)
         await asyncio.gather(*(caller.request(subject, EchoV1(text="?"), EchoV1) for _ in range(40)))
         assert len(served) == 40, "each request answered exactly once"
         assert set(served) == {0, 1}, "both replicas took work"
@@ -127,12 +137,55 @@ async def test_an_endpoint_answers_as_soon_as_serve_returns(nats_url: str) -> No
             server = await Bus.connect(nats_url, f"fresh-{uuid.uuid4().hex[:6]}")
             subject = f"test.{uuid.uuid4().hex[:8]}.ready"
 
-            async def echo(envelope: Envelope) -> Message:
-                return EchoV1.model_validate(envelope.data)
+            async def echo(command: EchoV1, envelope: Envelope) -> Message:
+                return command
 
-            await server.serve(await server.add_service("1.0.0", "fresh"), "ready", subject, echo)
+            await server.serve("ready", subject, EchoV1, echo)
             # No sleep: a caller on another connection must not see "no responders".
             assert (await caller.request(subject, EchoV1(text="já"), EchoV1)).text == "já"
             await server.close()
     finally:
         await caller.close()
+
+
+async def test_slow_requests_do_not_hold_up_the_others(bus: Bus, nats_url: str) -> None:
+    subject = f"test.{uuid.uuid4().hex[:8]}.slow"
+
+    async def slow(command: EchoV1, envelope: Envelope) -> Message:
+        await asyncio.sleep(1.0)
+        return command
+
+    await bus.serve("slow", subject, EchoV1, slow)
+    caller = await Bus.connect(nats_url, "caller")
+    started = time.monotonic()
+    await asyncio.gather(*(caller.request(subject, EchoV1(text=str(i)), EchoV1) for i in range(5)))
+    assert time.monotonic() - started < 2.5, "five 1 s requests ran one after another"
+    await caller.close()
+
+
+async def test_closing_answers_the_requests_already_received(nats_url: str) -> None:
+    subject = f"test.{uuid.uuid4().hex[:8]}.closing"
+    server = await Bus.connect(nats_url, "closing")
+    caller = await Bus.connect(nats_url, "caller")
+    entered = asyncio.Event()
+
+    async def slow(command: EchoV1, envelope: Envelope) -> Message:
+        entered.set()
+        await asyncio.sleep(0.5)
+        return EchoV1(text=command.text.upper())
+
+    await server.serve("closing", subject, EchoV1, slow)
+    in_flight = asyncio.create_task(caller.request(subject, EchoV1(text="a"), EchoV1))
+    await entered.wait()
+    await server.close()  # e.g. SIGTERM during a request
+    assert (await in_flight).text == "A"
+    await caller.close()
+
+
+async def test_connect_gives_up_after_its_timeout_with_no_server() -> None:
+    from devstack.procs import free_port
+
+    started = time.monotonic()
+    with pytest.raises(TimeoutError):
+        await Bus.connect(f"nats://user:secret@127.0.0.1:{free_port()}", "nobody-home", connect_timeout=1.0)
+    assert time.monotonic() - started < 5

@@ -7,12 +7,14 @@ import base64
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from psycopg_pool import AsyncConnectionPool
 from support.waiting import eventually
 
 from contracts import Envelope, Message
+from contracts.registry import Registry
 from contracts.subjects import DEADLETTER, Durable, Stream
 from contracts.system import MessageDeadLetteredV1
 from devstack.nats import NatsServer
@@ -24,11 +26,19 @@ from plumbing.logging import correlation, current_causation_id, current_correlat
 
 
 class NoteV1(Message):
-    """A test fact (not registered: tests must not change the published catalogue)."""
+    """A test fact, in the tests' own registry (the published catalogue stays as it is)."""
 
     TYPE = "test.Note"
     VERSION = 1
     text: str
+
+
+NOTES = Registry()
+NOTES.add(NoteV1)
+
+
+def make_consumer(bus: Bus, durable: Durable, handler: Any, **options: Any) -> DurableConsumer:
+    return DurableConsumer(bus, durable, handler, registry=NOTES, fetch_timeout=1.0, **options)
 
 
 def setup(max_deliver: int = 3, ack_wait_s: float = 1.0) -> tuple[Stream, Durable, str]:
@@ -66,30 +76,30 @@ async def test_a_redelivered_message_is_handled_once(bus: Bus, pool: AsyncConnec
     calls = 0
     stalled = asyncio.Event()
 
-    async def work(conn: object, envelope: Envelope) -> None:
+    async def work(conn: object, message: Message, envelope: Envelope) -> None:
         await conn.execute(  # type: ignore[attr-defined]
             "INSERT INTO work VALUES (%s, %s)", (envelope.message_id, envelope.data["text"])
         )
 
     recorded = inbox.once(pool, durable.name, work)
 
-    async def handler(envelope: Envelope) -> None:
+    async def handler(message: Message, envelope: Envelope) -> None:
         nonlocal calls
         calls += 1
-        await recorded(envelope)
+        await recorded(message, envelope)
         if calls == 1:
             # The work is committed; the process now hangs and dies before it can ack.
             stalled.set()
             await asyncio.Event().wait()
 
-    first = DurableConsumer(bus, durable, handler, fetch_timeout=1.0)
+    first = make_consumer(bus, durable, handler)
     await first.start()
     await bus.publish(subject, NoteV1(text="olá"))
     await asyncio.wait_for(stalled.wait(), 10)
     assert first._task is not None
     first._task.cancel()  # kill: neither ack nor nak reaches the server
 
-    restarted = DurableConsumer(bus, durable, handler, fetch_timeout=1.0)
+    restarted = make_consumer(bus, durable, handler)
     await restarted.start()
     await eventually(lambda: calls == 2, what="redelivery after ack_wait")
     await eventually(lambda: settled(bus, durable), what="acked after the duplicate was skipped")
@@ -106,15 +116,14 @@ async def test_poison_is_dead_lettered_after_max_deliver_while_later_messages_fl
     attempts = 0
     handled: list[tuple[str, int]] = []
 
-    async def handler(envelope: Envelope) -> None:
+    async def handler(note: NoteV1, envelope: Envelope) -> None:
         nonlocal attempts
-        note = NoteV1.model_validate(envelope.data)
         if note.text == "poison":
             attempts += 1
             raise ValueError("boom")
         handled.append((note.text, attempts))
 
-    consumer = DurableConsumer(bus, durable, handler, fetch_timeout=1.0)
+    consumer = make_consumer(bus, durable, handler)
     await consumer.start()
     poison = await bus.publish(subject, NoteV1(text="poison"))
     await bus.publish(subject, NoteV1(text="second"))
@@ -142,10 +151,10 @@ async def test_a_malformed_message_is_dead_lettered_at_once(bus: Bus) -> None:
     await bus.ensure_streams([stream, DEADLETTER])
     handled: list[str] = []
 
-    async def handler(envelope: Envelope) -> None:
-        handled.append(NoteV1.model_validate(envelope.data).text)
+    async def handler(note: NoteV1, envelope: Envelope) -> None:
+        handled.append(note.text)
 
-    consumer = DurableConsumer(bus, durable, handler, fetch_timeout=1.0)
+    consumer = make_consumer(bus, durable, handler)
     await consumer.start()
     await bus.js.publish(subject, b"\xff not an envelope")
     await bus.publish(subject, NoteV1(text="fine"))
@@ -164,11 +173,11 @@ async def test_long_work_is_kept_alive_and_not_redelivered(bus: Bus) -> None:
     await bus.ensure_streams([stream, DEADLETTER])
     deliveries: list[str] = []
 
-    async def slow(envelope: Envelope) -> None:
+    async def slow(note: NoteV1, envelope: Envelope) -> None:
         deliveries.append(envelope.message_id)
         await asyncio.sleep(3.5)  # well past ack_wait: only in_progress() keeps it ours
 
-    consumer = DurableConsumer(bus, durable, slow, fetch_timeout=1.0)
+    consumer = make_consumer(bus, durable, slow)
     await consumer.start()
     await bus.publish(subject, NoteV1(text="slow"))
     await eventually(lambda: len(deliveries) == 1)
@@ -183,10 +192,10 @@ async def test_correlation_travels_from_publisher_to_handler(bus: Bus) -> None:
     await bus.ensure_streams([stream, DEADLETTER])
     seen: list[tuple[str | None, str | None, str]] = []
 
-    async def handler(envelope: Envelope) -> None:
+    async def handler(note: NoteV1, envelope: Envelope) -> None:
         seen.append((current_correlation_id(), current_causation_id(), envelope.message_id))
 
-    consumer = DurableConsumer(bus, durable, handler, fetch_timeout=1.0)
+    consumer = make_consumer(bus, durable, handler)
     await consumer.start()
     with correlation("http-request-42"):
         await bus.publish(subject, NoteV1(text="x"))
@@ -207,10 +216,10 @@ async def test_consumer_resumes_by_itself_after_the_server_restarts(tmp_path: Pa
         await bus.ensure_streams([stream, DEADLETTER])
         handled: list[str] = []
 
-        async def handler(envelope: Envelope) -> None:
-            handled.append(NoteV1.model_validate(envelope.data).text)
+        async def handler(note: NoteV1, envelope: Envelope) -> None:
+            handled.append(note.text)
 
-        consumer = DurableConsumer(bus, durable, handler, fetch_timeout=1.0)
+        consumer = make_consumer(bus, durable, handler)
         await consumer.start()
         await bus.publish(subject, NoteV1(text="before"))
         await eventually(lambda: handled == ["before"])
@@ -226,3 +235,63 @@ async def test_consumer_resumes_by_itself_after_the_server_restarts(tmp_path: Pa
         await bus.close()
     finally:
         server.stop()
+
+
+async def test_an_invalid_body_is_dead_lettered_at_once_but_a_handler_bug_is_retried(bus: Bus) -> None:
+    stream, durable, subject = setup(max_deliver=3)
+    await bus.ensure_streams([stream, DEADLETTER])
+    calls: list[str] = []
+
+    async def handler(note: NoteV1, envelope: Envelope) -> None:
+        calls.append(note.text)
+        if len(calls) == 1:
+            NoteV1.model_validate({})  # our own bug: a ValidationError that is not the sender's fault
+
+    consumer = make_consumer(bus, durable, handler)
+    await consumer.start()
+    await bus.publish_envelope(
+        subject, Envelope.wrap(NoteV1(text="x")).model_copy(update={"data": {"txt": 1}})
+    )
+    await bus.publish(subject, NoteV1(text="retried"))
+    await eventually(lambda: calls == ["retried", "retried"], what="retry after the handler's own error")
+    await eventually(lambda: settled(bus, durable))
+    await consumer.stop()
+    report = await dead_letter(bus, durable)
+    assert report.deliveries == 1
+    assert report.error == "invalid test.Note.v1: text"
+    await bus.js.delete_stream(stream.name)
+
+
+async def test_stopping_hands_the_rest_of_the_batch_back_at_once(bus: Bus) -> None:
+    stream, durable, subject = setup(ack_wait_s=30.0)
+    await bus.ensure_streams([stream, DEADLETTER])
+    first_started = asyncio.Event()
+    release = asyncio.Event()
+    first_seen: list[str] = []
+    second_seen: list[str] = []
+
+    async def blocking(note: NoteV1, envelope: Envelope) -> None:
+        first_seen.append(note.text)
+        first_started.set()
+        await release.wait()
+
+    async def quick(note: NoteV1, envelope: Envelope) -> None:
+        second_seen.append(note.text)
+
+    for index in range(5):
+        await bus.publish(subject, NoteV1(text=str(index)))
+    leaving = make_consumer(bus, durable, blocking, batch=5)
+    await leaving.start()
+    await first_started.wait()
+    stopping = asyncio.create_task(leaving.stop())
+    await asyncio.sleep(0.2)
+    release.set()
+    await stopping
+    assert first_seen == ["0"], "only the message in hand is finished"
+
+    other = make_consumer(bus, durable, quick)
+    await other.start()
+    # Well inside ack_wait (30 s): the rest came back because they were handed back, not timed out.
+    await eventually(lambda: sorted(second_seen) == ["1", "2", "3", "4"], timeout=10)
+    await other.stop()
+    await bus.js.delete_stream(stream.name)

@@ -53,9 +53,10 @@ def get(url: str) -> tuple[int, dict[str, object] | str]:
 def test_service_runs_alone_reports_ready_and_stops_cleanly(
     spec: ServiceSpec, servers: infra.Session, tmp_path: Path
 ) -> None:
-    port = free_port()
+    ports = {variable: str(free_port()) for variable in spec.ports({})}
+    port = int(ports[spec.env_prefix + spec.port_var])
     database = servers.database(spec.module) if spec.database else None
-    env = env_for(spec, endpoints_for(spec, servers), database, {spec.env_prefix + spec.port_var: str(port)})
+    env = env_for(spec, endpoints_for(spec, servers), database, ports)
     env[spec.env_prefix + "LOG_FORMAT"] = "json"
     log_path = tmp_path / f"{spec.name}.log"
     with log_path.open("wb") as log:

@@ -87,3 +87,20 @@ def test_changing_an_enum_breaks_both_ways() -> None:
     problems = compat.breaking_changes(_opened(), new)
     assert "$.channel: enum value 'chat' removed" in problems
     assert "$.channel: enum value 'whatsapp' added (old consumers would reject it)" in problems
+
+
+def test_changes_inside_optional_values_and_lists_break() -> None:
+    requested = copy.deepcopy(schemas.current()["tickets.TicketRequested.v1.json"])
+    new = copy.deepcopy(requested)
+    # department: str | None — shorten its limit; attachment_ids: list[str] — change the item type
+    new["properties"]["department"]["anyOf"][0]["maxLength"] = 10
+    new["properties"]["attachment_ids"]["items"] = {"type": "integer"}
+    problems = compat.breaking_changes(requested, new)
+    assert "$.department: maxLength changed (500 → 10)" in problems
+    assert "$.attachment_ids[]: type changed" in problems
+
+
+def test_making_a_field_optional_or_nullable_breaks() -> None:
+    new = _opened()
+    new["properties"]["subject"] = {"anyOf": [new["properties"]["subject"], {"type": "null"}]}
+    assert "$.subject: type changed" in compat.breaking_changes(_opened(), new)

@@ -27,3 +27,7 @@ def test_automatic_mail_is_recognised(headers: dict[str, str], sender: str, reas
 def test_a_person_writing_is_not_automatic() -> None:
     headers = {"Auto-Submitted": "no", "Precedence": "first-class", "Return-Path": "<ana@example.com>"}
     assert automatic_reason(headers, "ana@example.com") is None
+
+
+def test_a_daemon_with_a_display_name_is_still_a_daemon() -> None:
+    assert automatic_reason({}, '"Mail Delivery Subsystem" <MAILER-DAEMON@example.com>') == "mailer_daemon"

@@ -13,3 +13,7 @@ def test_notifications_are_marked_automatic() -> None:
     headers = automatic_headers("atende\r\nX-Evil: 1")
     assert headers["Auto-Submitted"] == "auto-generated"
     assert headers[LOOP_HEADER] == "atendeX-Evil: 1"
+
+
+def test_unicode_line_breaks_never_reach_a_header() -> None:
+    assert subject_line(3, "a\u2028b\u2029c\x85d") == "[#3] a b c d"

@@ -43,3 +43,20 @@ async def test_stopping_is_not_ready() -> None:
     health.stopping = True
     ready, details = await health.report()
     assert not ready and details["status"] == "stopping"
+
+
+async def test_an_expensive_check_is_reused_for_its_interval() -> None:
+    health = Health("notifier")
+    health.started = True
+    calls = 0
+
+    async def smtp_login() -> bool:
+        nonlocal calls
+        calls += 1
+        return True
+
+    health.add("smtp", smtp_login, every_s=60)
+    health.add("cheap", lambda: True)
+    for _ in range(3):
+        assert (await health.report())[0]
+    assert calls == 1

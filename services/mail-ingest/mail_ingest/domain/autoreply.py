@@ -5,6 +5,7 @@ replies, bounces and mailing lists answered by a helpdesk make mail loops.
 """
 
 from collections.abc import Mapping
+from email.utils import parseaddr
 
 LOOP_HEADER = "X-Atende-Loop"
 _BULK_PRECEDENCE = {"bulk", "junk", "list"}
@@ -14,7 +15,7 @@ _DAEMON_LOCAL_PARTS = {"mailer-daemon", "postmaster"}
 def automatic_reason(headers: Mapping[str, str], sender: str) -> str | None:
     """Why the mail is automatic (a short rule name), or None when a person sent it.
 
-    ``headers`` is looked up case-insensitively; ``sender`` is the From address.
+    ``headers`` is looked up case-insensitively; ``sender`` is the From header (display name allowed).
     """
     lower = {name.lower(): value.strip() for name, value in headers.items()}
     if LOOP_HEADER.lower() in lower:
@@ -30,7 +31,7 @@ def automatic_reason(headers: Mapping[str, str], sender: str) -> str | None:
         return "mailing_list"
     if "return-path" in lower and lower["return-path"] in {"", "<>"}:
         return "empty_return_path"
-    local_part = sender.strip().strip("<>").split("@")[0].lower()
+    local_part = parseaddr(sender)[1].split("@")[0].lower()
     if local_part in _DAEMON_LOCAL_PARTS:
         return "mailer_daemon"
     return None

@@ -3,7 +3,8 @@
 import re
 
 LOOP_HEADER = "X-Atende-Loop"
-_UNSAFE = re.compile(r"[\r\n\x00-\x1f\x7f]+")
+# Control characters, C1 controls and Unicode line/paragraph separators: each could end a header.
+_UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
 
 
 def subject_line(number: int, subject: str, max_length: int = 200) -> str:
