@@ -25,7 +25,7 @@ from minio.error import S3Error
 
 from devstack.imap import Dovecot
 from devstack.nats import NatsServer
-from devstack.postgres import EmbeddedPostgres, ensure_database
+from devstack.postgres import EmbeddedPostgres, database_url, ensure_database
 from devstack.procs import ManagedProcess, StartupError, free_port, poll, port_open
 from devstack.s3 import SeaweedS3
 from devstack.smtp import DevSmtp
@@ -127,20 +127,25 @@ def test_embedded_postgres_and_ensure_database_is_idempotent(tmp_path: Path) -> 
         ensure_database("postgresql://postgres@127.0.0.1:1/x", "bad-name; DROP")
 
 
-def test_ensure_database_on_a_tcp_server() -> None:
-    if not port_open("127.0.0.1", 5432):
-        pytest.skip("no PostgreSQL on 127.0.0.1:5432")
-    admin = "postgresql://postgres@127.0.0.1:5432/test"
+def test_ensure_database_on_the_sessions_server(postgres_admin_url: str) -> None:
     name = f"atende_devstack_{secrets.token_hex(4)}"
     try:
-        url = ensure_database(admin, name)
-        assert url == f"postgresql://postgres@127.0.0.1:5432/{name}"
-        assert ensure_database(admin, name) == url
+        url = ensure_database(postgres_admin_url, name)
+        assert ensure_database(postgres_admin_url, name) == url, "idempotent"
         with psycopg.connect(url) as conn:
             assert conn.execute("SELECT current_database()").fetchone() == (name,)
     finally:
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        with psycopg.connect(postgres_admin_url, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def test_database_urls_keep_everything_but_the_database() -> None:
+    assert database_url("postgresql://postgres@127.0.0.1:5432/test", "atende_x") == (
+        "postgresql://postgres@127.0.0.1:5432/atende_x"
+    )
+    socket_url = database_url("postgresql://postgres:@/postgres?host=/var/pg", "atende_x")
+    assert "atende_x" in socket_url
+    assert "host=/var/pg" in socket_url
 
 
 def test_seaweed_s3_requires_keys_and_round_trips_an_object(tmp_path: Path) -> None:
