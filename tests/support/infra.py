@@ -56,7 +56,7 @@ def start_postgres(stack: ExitStack, root: Path) -> str:
     if url := os.environ.get("ATENDE_TEST_POSTGRES_URL"):
         return url
     if docker_available():
-        from testcontainers.postgres import PostgresContainer
+        from testcontainers.community.postgres import PostgresContainer
 
         container = stack.enter_context(PostgresContainer("postgres:16-alpine", driver=None))
         return str(container.get_connection_url())
@@ -84,7 +84,7 @@ class S3:
 def start_s3(stack: ExitStack, root: Path) -> S3:
     """An S3 server with access keys required: MinIO in Docker, else SeaweedFS."""
     if docker_available():
-        from testcontainers.minio import MinioContainer
+        from testcontainers.community.minio import MinioContainer
 
         container = stack.enter_context(MinioContainer("minio/minio:RELEASE.2025-04-22T22-12-26Z"))
         config = container.get_config()
