@@ -13,6 +13,7 @@ import sysconfig
 import time
 import urllib.error
 import urllib.request
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
@@ -234,16 +235,16 @@ def _signal_group(pgid: int, sig: signal.Signals) -> None:
         os.killpg(pgid, sig)
 
 
-class Server:
+class Server(ABC):
     """Base of every managed server: a context manager over start() and an idempotent stop()."""
 
+    @abstractmethod
     def start(self) -> None:
         """Start the server and return once it is ready."""
-        raise NotImplementedError
 
+    @abstractmethod
     def stop(self) -> None:
         """Stop the server; safe to call more than once."""
-        raise NotImplementedError
 
     def __enter__(self) -> Self:
         try:
@@ -278,17 +279,17 @@ class ProcessServer(Server):
         return self._proc.pid if self._proc is not None else None
 
     @property
+    @abstractmethod
     def readiness(self) -> str:
         """What ready() waits for, as quoted in a startup error."""
-        raise NotImplementedError
 
+    @abstractmethod
     def argv(self) -> list[str]:
         """The command line that runs the server."""
-        raise NotImplementedError
 
+    @abstractmethod
     def ready(self) -> bool:
         """Tell whether the started server is ready for use."""
-        raise NotImplementedError
 
     def prepare(self) -> None:
         """Set up files and folders before the process starts."""
