@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import random
 import shutil
 import signal
 import socket
@@ -39,12 +40,41 @@ def find_binary(name: str) -> Path:
     raise FileNotFoundError(f"{name} not found next to {sys.executable} nor on PATH; run scripts/install.sh")
 
 
-def free_port(host: str = "127.0.0.1") -> int:
-    """Return a TCP port that is free on host right now (the kernel picks it)."""
+def kernel_port(host: str = "127.0.0.1") -> int:
+    """Return a TCP port that is free on host right now, picked by the kernel (its ephemeral range)."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind((host, 0))
         port: int = sock.getsockname()[1]
         return port
+
+
+def _ephemeral_floor() -> int:
+    try:
+        return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768
+
+
+_handed_out: set[int] = set()
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """Return a TCP port that is free on host right now, for a server we are about to start.
+
+    Picked below the kernel's ephemeral range, so no port the kernel hands out meanwhile (outgoing
+    connections, other servers' kernel_port() picks) can take it before our server binds it; and
+    never the same port twice in one process.
+    """
+    floor = _ephemeral_floor()
+    low, high = 20000, floor - 1
+    if high - low < 1000:
+        return kernel_port(host)
+    for _ in range(500):
+        port = random.randint(low, high)
+        if port not in _handed_out and port_free(port, host):
+            _handed_out.add(port)
+            return port
+    return kernel_port(host)
 
 
 def port_free(port: int, host: str = "127.0.0.1") -> bool:

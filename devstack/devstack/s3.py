@@ -7,7 +7,7 @@ import json
 from collections.abc import Sequence
 from pathlib import Path
 
-from devstack.procs import ProcessServer, find_binary, free_port, port_free
+from devstack.procs import ProcessServer, find_binary, kernel_port, port_free
 
 # weed mini's components besides S3; each gets an explicit free port so nothing collides.
 _INTERNAL_PORTS = (
@@ -27,7 +27,7 @@ _GRPC_OFFSET = 10000
 def _admin_ports() -> tuple[int, int]:
     """A free admin HTTP port whose +10000 gRPC companion is free too."""
     for _ in range(100):
-        http = free_port()
+        http = kernel_port()
         if http + _GRPC_OFFSET <= 65535 and port_free(http + _GRPC_OFFSET):
             return http, http + _GRPC_OFFSET
     raise RuntimeError("no free pair of ports for the SeaweedFS admin server")
@@ -106,7 +106,8 @@ class SeaweedS3(ProcessServer):
     def argv(self) -> list[str]:
         """weed mini with every internal port picked free."""
         weed = find_binary("weed")
-        ports = {name: free_port() for name in _INTERNAL_PORTS}
+        # From the kernel's range: the ports tests and the launcher choose (free_port) lie below it.
+        ports = {name: kernel_port() for name in _INTERNAL_PORTS}
         ports["admin.port"], ports["admin.port.grpc"] = _admin_ports()
         argv = [
             str(weed),

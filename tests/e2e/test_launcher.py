@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import io
 import json
 import os
 import shutil
 import signal
+import smtplib
 import subprocess
 import sys
 import tempfile
@@ -13,9 +16,14 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from email.message import EmailMessage
 from pathlib import Path
 
+import nats
+import psycopg
 import pytest
+from imapclient import IMAPClient
+from minio import Minio
 
 from devstack.pids import descendants, process_alive
 from devstack.procs import free_port, http_status, port_open
@@ -93,18 +101,83 @@ def _wait_for_banner(launcher: subprocess.Popen[bytes], out: Path, err: Path) ->
         time.sleep(0.2)
 
 
-def test_up_serves_every_service_and_sigint_stops_everything(tmp_path: Path) -> None:
-    var = tmp_path / "var"
-    env, ports = _hermetic_env(tmp_path)
-    out, err = tmp_path / "up.out", tmp_path / "up.err"
+def _launch(var: Path, env: dict[str, str], out: Path, err: Path) -> subprocess.Popen[bytes]:
     with out.open("wb") as stdout, err.open("wb") as stderr:
-        launcher = subprocess.Popen(
+        return subprocess.Popen(
             [sys.executable, "-m", "devstack", "up", "--var", str(var)],
             env=env,
             stdin=subprocess.DEVNULL,
             stdout=stdout,
             stderr=stderr,
         )
+
+
+def _leave_data(var: Path, env: dict[str, str]) -> None:
+    """Something in every store: a JetStream message, a row, an object and a mail."""
+
+    async def publish() -> None:
+        nc = await nats.connect(f"nats://127.0.0.1:{env['ATENDE_DEV_NATS_PORT']}")
+        await nc.jetstream().publish("atende.deadletter.e2e.marker", b"kept", headers={"Nats-Msg-Id": "e2e"})
+        await nc.close()
+
+    asyncio.run(publish())
+    with psycopg.connect(f"postgresql://postgres@/atende_tickets?host={var / 'postgres'}") as conn:
+        conn.execute("CREATE TABLE e2e_marker (v text)")
+        conn.execute("INSERT INTO e2e_marker VALUES ('kept')")
+    keys = json.loads((var / "s3-credentials.json").read_text())
+    s3 = Minio(f"127.0.0.1:{env['ATENDE_DEV_S3_PORT']}", keys["access_key"], keys["secret_key"], secure=False)
+    s3.put_object("atende-files", "e2e/marker.txt", io.BytesIO(b"kept"), 4)
+    mail = EmailMessage()
+    mail["From"], mail["To"], mail["Subject"] = "maria@example.com", "suporte@atende.local", "Marca e2e"
+    mail.set_content("kept")
+    with smtplib.SMTP("127.0.0.1", int(env["ATENDE_DEV_SMTP_PORT"])) as smtp:
+        smtp.send_message(mail)
+
+
+def _data_is_still_there(var: Path, env: dict[str, str]) -> None:
+    async def read() -> bytes | None:
+        nc = await nats.connect(f"nats://127.0.0.1:{env['ATENDE_DEV_NATS_PORT']}")
+        message = await nc.jetstream().get_last_msg("DEADLETTER", "atende.deadletter.e2e.marker")
+        await nc.close()
+        return message.data
+
+    assert asyncio.run(read()) == b"kept"
+    with psycopg.connect(f"postgresql://postgres@/atende_tickets?host={var / 'postgres'}") as conn:
+        assert conn.execute("SELECT v FROM e2e_marker").fetchall() == [("kept",)]
+    keys = json.loads((var / "s3-credentials.json").read_text())
+    s3 = Minio(f"127.0.0.1:{env['ATENDE_DEV_S3_PORT']}", keys["access_key"], keys["secret_key"], secure=False)
+    assert s3.get_object("atende-files", "e2e/marker.txt").read() == b"kept"
+    with IMAPClient("127.0.0.1", port=int(env["ATENDE_DEV_IMAP_PORT"]), ssl=False) as imap:
+        imap.login("support", "atende-dev")
+        imap.select_folder("INBOX")
+        assert len(imap.search(["SUBJECT", "Marca e2e"])) == 1
+
+
+def test_up_keeps_its_data_across_a_restart(tmp_path: Path) -> None:
+    var = tmp_path / "var"
+    env, _ = _hermetic_env(tmp_path)
+    for run in ("first", "second"):
+        out, err = tmp_path / f"{run}.out", tmp_path / f"{run}.err"
+        launcher = _launch(var, env, out, err)
+        try:
+            _wait_for_banner(launcher, out, err)
+            if run == "first":
+                _leave_data(var, env)
+            else:
+                _data_is_still_there(var, env)
+            launcher.send_signal(signal.SIGINT)
+            assert launcher.wait(STOP_TIMEOUT) == 0, err.read_text(errors="replace")[-4000:]
+        finally:
+            if launcher.poll() is None:
+                launcher.kill()
+                launcher.wait()
+
+
+def test_up_serves_every_service_and_sigint_stops_everything(tmp_path: Path) -> None:
+    var = tmp_path / "var"
+    env, ports = _hermetic_env(tmp_path)
+    out, err = tmp_path / "up.out", tmp_path / "up.err"
+    launcher = _launch(var, env, out, err)
     try:
         _wait_for_banner(launcher, out, err)
 
