@@ -1,0 +1,30 @@
+"""Human ticket numbers from a PostgreSQL sequence: unique, never reused, gaps allowed."""
+
+from __future__ import annotations
+
+from psycopg_pool import ConnectionPool
+
+FIRST_NUMBER = 1000
+
+
+class PostgresNumbers:
+    """``#1042``-style numbers; a sequence never hands the same value out twice, even on rollback."""
+
+    def __init__(self, url: str) -> None:
+        # Synchronous like the event store: the application runs in worker threads.
+        self._pool = ConnectionPool(
+            url, min_size=1, max_size=4, open=True, check=ConnectionPool.check_connection
+        )
+        with self._pool.connection() as conn:
+            conn.execute(f"CREATE SEQUENCE IF NOT EXISTS ticket_number START {FIRST_NUMBER}")
+
+    def next(self) -> int:
+        """The next number."""
+        with self._pool.connection() as conn:
+            row = conn.execute("SELECT nextval('ticket_number')").fetchone()
+        assert row is not None
+        return int(row[0])
+
+    def close(self) -> None:
+        """Close the pool."""
+        self._pool.close()

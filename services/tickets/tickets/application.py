@@ -1,0 +1,178 @@
+"""The tickets service layer: an eventsourcing Application over the Ticket aggregate."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any, ClassVar, Protocol
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.persistence import IntegrityError
+
+from tickets.domain.ticket import REOPEN_DAYS, Ticket, ticket_id
+
+
+class Numbers(Protocol):
+    """Hands out human ticket numbers (#1042): unique and never reused, gaps allowed."""
+
+    def next(self) -> int:
+        """The next number."""
+        ...
+
+
+class TicketNotFound(LookupError):
+    """No ticket has this id."""
+
+
+class StaleVersion(Exception):
+    """Someone changed the ticket since the caller read it; ``current`` is what it is now."""
+
+    def __init__(self, current: Ticket) -> None:
+        super().__init__(f"ticket #{current.number} is at version {current.version}")
+        self.current = current
+
+
+class Tickets(Application[UUID]):
+    """Opens tickets and applies every change to them, refusing lost updates."""
+
+    name = "Tickets"
+    # Long tickets load from a snapshot plus the events after it.
+    snapshotting_intervals: ClassVar[dict[Any, int]] = {Ticket: 50}
+
+    def __init__(
+        self,
+        numbers: Numbers,
+        env: Mapping[str, str] | None = None,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        reopen_days: int = REOPEN_DAYS,
+    ) -> None:
+        super().__init__(env)
+        self.numbers = numbers
+        self.clock = clock
+        self.reopen_days = reopen_days
+
+    def open(
+        self,
+        request_id: str,
+        *,
+        channel: str,
+        customer_email: str,
+        customer_name: str,
+        subject: str,
+        body: str,
+        department: str | None,
+        attachment_ids: list[str] | None = None,
+        reopens: int | None = None,
+    ) -> Ticket:
+        """Open the ticket for ``request_id``, or return the one it already opened (idempotent)."""
+        existing = self._find(ticket_id(request_id))
+        if existing is not None:
+            return existing
+        ticket = Ticket(
+            request_id=request_id,
+            number=self.numbers.next(),
+            channel=channel,
+            customer_email=customer_email,
+            customer_name=customer_name,
+            subject=subject,
+            body=body,
+            department=department,
+            attachment_ids=list(attachment_ids or []),
+            opened_at=self.clock(),
+            reopens=reopens,
+        )
+        try:
+            self.save(ticket)
+        except IntegrityError:
+            # The same request, opened concurrently: the other save won; theirs is ours.
+            return self.get(ticket.id)
+        return ticket
+
+    def get(self, ticket: UUID) -> Ticket:
+        """The ticket as it is now; raises TicketNotFound."""
+        found = self._find(ticket)
+        if found is None:
+            raise TicketNotFound(str(ticket))
+        return found
+
+    def start_work(self, ticket: UUID, version: int, agent: str) -> Ticket:
+        """An agent takes the ticket up."""
+        with self._changing(ticket, version) as current:
+            current.start_work(agent, self.clock())
+        return current
+
+    def reply(
+        self,
+        ticket: UUID,
+        version: int | None,
+        *,
+        reply_id: str,
+        author_kind: str,
+        author: str,
+        body: str,
+        channel: str,
+        attachment_ids: list[str] | None = None,
+    ) -> Ticket:
+        """A public reply; ``version`` None for replies that do not follow a read (e.g. email)."""
+        with self._changing(ticket, version) as current:
+            current.reply(
+                reply_id,
+                author_kind,
+                author,
+                body,
+                channel,
+                list(attachment_ids or []),
+                self.clock(),
+                self.reopen_days,
+            )
+        return current
+
+    def add_note(self, ticket: UUID, version: int | None, *, note_id: str, agent: str, body: str) -> Ticket:
+        """An internal note (agents only)."""
+        with self._changing(ticket, version) as current:
+            current.add_note(note_id, agent, body, self.clock())
+        return current
+
+    def assign(self, ticket: UUID, version: int, *, agent: str | None, by: str) -> Ticket:
+        """Give the ticket to an agent, or to nobody."""
+        with self._changing(ticket, version) as current:
+            current.assign(agent, by, self.clock())
+        return current
+
+    def finish(self, ticket: UUID, version: int | None, *, actor_kind: str, actor: str) -> Ticket:
+        """Finish the ticket (an agent, or the customer's "my problem is solved")."""
+        with self._changing(ticket, version) as current:
+            current.finish(actor_kind, actor, self.clock())
+        return current
+
+    def reopen(self, ticket: UUID, version: int, *, actor_kind: str, actor: str) -> Ticket:
+        """Take a finished ticket up again."""
+        with self._changing(ticket, version) as current:
+            current.reopen(actor_kind, actor, self.clock())
+        return current
+
+    @contextmanager
+    def _changing(self, ticket: UUID, version: int | None) -> Iterator[Ticket]:
+        """Load, check the caller saw the latest version, let the caller change it, save.
+
+        Two agents acting on the same version: the first save wins; the second finds a newer
+        version (or loses the race in the event store) and gets StaleVersion with the current state.
+        """
+        current = self.get(ticket)
+        if version is not None and current.version != version:
+            raise StaleVersion(current)
+        yield current
+        try:
+            self.save(current)
+        except IntegrityError:
+            raise StaleVersion(self.get(ticket)) from None
+
+    def _find(self, ticket: UUID) -> Ticket | None:
+        try:
+            found: Any = self.repository.get(ticket)
+        except AggregateNotFoundError:
+            return None
+        assert isinstance(found, Ticket)
+        return found

@@ -1,0 +1,169 @@
+"""The Ticket aggregate: guide 000's "solicitação", rebuilt from its events."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from eventsourcing.domain import Aggregate, event
+
+from tickets.domain.status import Status
+from tickets.domain.transitions import Action, IllegalTransition, next_status
+
+# Ticket ids derive from the request that created them: a retried or redelivered request finds
+# the same aggregate instead of opening a second ticket.
+_NAMESPACE = uuid5(NAMESPACE_URL, "https://atende.dev/tickets")
+AGENT, CUSTOMER, SYSTEM = "agent", "customer", "system"
+REOPEN_DAYS = 14
+
+
+class ReopenWindowPassed(Exception):
+    """A customer answered a ticket finished too long ago: it becomes a new, linked ticket."""
+
+
+def ticket_id(request_id: str) -> UUID:
+    """The id of the ticket opened by ``request_id``."""
+    return uuid5(_NAMESPACE, request_id)
+
+
+class Ticket(Aggregate):
+    """A support request, its status and who works it. Message bodies live in the events only."""
+
+    @staticmethod
+    def create_id(request_id: str, **_: Any) -> UUID:
+        """Ids derive from the request id (idempotent creation)."""
+        return ticket_id(request_id)
+
+    @event("Opened")
+    def __init__(
+        self,
+        request_id: str,
+        number: int,
+        channel: str,
+        customer_email: str,
+        customer_name: str,
+        subject: str,
+        body: str,
+        department: str | None,
+        attachment_ids: list[str],
+        opened_at: datetime,
+        reopens: int | None = None,
+    ) -> None:
+        self.request_id = request_id
+        self.number = number
+        self.channel = channel
+        self.customer_email = customer_email
+        self.customer_name = customer_name
+        self.subject = subject
+        self.department = department
+        self.status = Status.WAITING
+        self.assignee: str | None = None
+        self.opened_at = opened_at
+        self.last_activity_at = opened_at
+        self.finished_at: datetime | None = None
+        self.replies = 0
+        # The number of the finished ticket a late customer answer continues, if any.
+        self.reopens = reopens
+
+    # Commands: each checks the rules, then records what happened.
+
+    def start_work(self, agent: str, at: datetime) -> None:
+        """An agent takes the ticket up."""
+        self._move(Action.START_WORK, AGENT, agent, at)
+
+    def reply(
+        self,
+        reply_id: str,
+        author_kind: str,
+        author: str,
+        body: str,
+        channel: str,
+        attachment_ids: list[str],
+        at: datetime,
+        reopen_days: int = REOPEN_DAYS,
+    ) -> None:
+        """A public reply; it moves the status as the transition table says."""
+        if author_kind == CUSTOMER and self.status is Status.FINISHED:
+            assert self.finished_at is not None
+            if at - self.finished_at > timedelta(days=reopen_days):
+                raise ReopenWindowPassed(self.number)
+            self._move(Action.REOPEN, CUSTOMER, author, at)
+        action = Action.CUSTOMER_REPLY if author_kind == CUSTOMER else Action.AGENT_REPLY
+        status = next_status(self.status, action)
+        self._replied(reply_id, author_kind, author, body, channel, attachment_ids, at)
+        if status is not self.status:
+            self._status_changed(self.status, status, author_kind, author, at)
+
+    def add_note(self, note_id: str, agent: str, body: str, at: datetime) -> None:
+        """An internal note: for agents only, it never moves the status."""
+        self._note_added(note_id, agent, body, at)
+
+    def assign(self, agent: str | None, by: str, at: datetime) -> None:
+        """Give the ticket to an agent (None: to nobody)."""
+        if agent == self.assignee:
+            return
+        self._assigned(agent, by, at)
+
+    def finish(self, actor_kind: str, actor: str, at: datetime) -> None:
+        """An agent finishes it, or the customer says the problem is solved."""
+        next_status(self.status, Action.FINISH)
+        self._closed(actor_kind, actor, at)
+
+    def reopen(self, actor_kind: str, actor: str, at: datetime) -> None:
+        """Take a finished ticket up again."""
+        self._move(Action.REOPEN, actor_kind, actor, at)
+
+    def _move(self, action: Action, actor_kind: str, actor: str, at: datetime) -> None:
+        status = next_status(self.status, action)
+        if action is Action.REOPEN:
+            self._reopened(actor_kind, actor, at)
+        else:
+            self._status_changed(self.status, status, actor_kind, actor, at)
+
+    # Events: their bodies only apply what was decided above (they also run on replay).
+
+    @event("StatusChanged")
+    def _status_changed(
+        self, previous: Status, status: Status, actor_kind: str, actor: str, at: datetime
+    ) -> None:
+        self.status = Status(status)
+        self.last_activity_at = at
+
+    @event("Replied")
+    def _replied(
+        self,
+        reply_id: str,
+        author_kind: str,
+        author: str,
+        body: str,
+        channel: str,
+        attachment_ids: list[str],
+        at: datetime,
+    ) -> None:
+        self.replies += 1
+        self.last_activity_at = at
+
+    @event("InternalNoteAdded")
+    def _note_added(self, note_id: str, agent: str, body: str, at: datetime) -> None:
+        self.last_activity_at = at
+
+    @event("Assigned")
+    def _assigned(self, agent: str | None, by: str, at: datetime) -> None:
+        self.assignee = agent
+        self.last_activity_at = at
+
+    @event("Closed")
+    def _closed(self, actor_kind: str, actor: str, at: datetime) -> None:
+        self.status = Status.FINISHED
+        self.finished_at = at
+        self.last_activity_at = at
+
+    @event("Reopened")
+    def _reopened(self, actor_kind: str, actor: str, at: datetime) -> None:
+        self.status = next_status(Status.FINISHED, Action.REOPEN)
+        self.finished_at = None
+        self.last_activity_at = at
+
+
+__all__ = ["AGENT", "CUSTOMER", "SYSTEM", "IllegalTransition", "ReopenWindowPassed", "Ticket", "ticket_id"]
