@@ -64,6 +64,7 @@ class DurableConsumer:
     async def start(self) -> None:
         """Create or update the durable on the server and start pulling in the background."""
         await self._ensure_consumer()
+        self.last_pull_ok = time.monotonic()
         self._task = asyncio.create_task(self._run(), name=f"consumer:{self.durable.name}")
 
     async def stop(self) -> None:

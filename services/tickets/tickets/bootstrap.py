@@ -1,12 +1,18 @@
-"""Composition root of the tickets service: wires NATS, PostgreSQL and health together."""
+"""Composition root of the tickets service: event store, relay, intake consumer, NATS and health."""
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from contracts.subjects import DEADLETTER, TICKETS, TICKETS_INTAKE
+from contracts.subjects import DEADLETTER, TICKETS, TICKETS_INTAKE, TICKETS_INTAKE_DURABLE
+from plumbing.consumer import DurableConsumer
+from plumbing.relay import Relay, positions_recorder
 from plumbing.runtime import Runtime, open_runtime
 from tickets import VERSION
 from tickets.config import Settings
+from tickets.entrypoints.intake import handle_requests
+from tickets.store import open_tickets
+from tickets.translate import Translator
 
 
 @asynccontextmanager
@@ -20,4 +26,13 @@ async def bootstrap(settings: Settings) -> AsyncIterator[Runtime]:
         streams=(TICKETS, TICKETS_INTAKE, DEADLETTER),
     ) as runtime:
         await runtime.open_postgres(settings)
+        app = await runtime.enter(open_tickets(settings.postgres_url))
+        positions = await asyncio.to_thread(positions_recorder, app)
+        relay = Relay(runtime.bus, app, Translator(app.get), positions)
+        await relay.start()
+        runtime.on_stop(relay.stop)
+        intake = DurableConsumer(runtime.bus, TICKETS_INTAKE_DURABLE, handle_requests(app, relay.nudge))
+        await intake.start()
+        runtime.on_stop(intake.stop)
+        runtime.health.add("intake", lambda: intake.healthy)
         yield runtime

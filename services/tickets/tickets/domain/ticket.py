@@ -30,12 +30,76 @@ def ticket_id(request_id: str) -> UUID:
 class Ticket(Aggregate):
     """A support request, its status and who works it. Message bodies live in the events only."""
 
+    class Opened(Aggregate.Created):
+        """A ticket was opened (from the portal, an email or a chat's offline message)."""
+
+        request_id: str
+        number: int
+        channel: str
+        customer_email: str
+        customer_name: str
+        subject: str
+        body: str
+        department: str | None
+        attachment_ids: list[str]
+        opened_at: datetime
+        reopens: int | None
+
+    class StatusChanged(Aggregate.Event):
+        """The ticket moved from one status to another."""
+
+        previous: Status
+        status: Status
+        actor_kind: str
+        actor: str
+        at: datetime
+
+    class Replied(Aggregate.Event):
+        """A public reply, by the customer or an agent."""
+
+        reply_id: str
+        author_kind: str
+        author: str
+        body: str
+        channel: str
+        attachment_ids: list[str]
+        at: datetime
+
+    class InternalNoteAdded(Aggregate.Event):
+        """An agents-only note."""
+
+        note_id: str
+        agent: str
+        body: str
+        at: datetime
+
+    class Assigned(Aggregate.Event):
+        """The ticket was given to an agent (or to nobody)."""
+
+        agent: str | None
+        by: str
+        at: datetime
+
+    class Closed(Aggregate.Event):
+        """The ticket was finished ("Finalizado")."""
+
+        actor_kind: str
+        actor: str
+        at: datetime
+
+    class Reopened(Aggregate.Event):
+        """A finished ticket was taken up again."""
+
+        actor_kind: str
+        actor: str
+        at: datetime
+
     @staticmethod
     def create_id(request_id: str, **_: Any) -> UUID:
         """Ids derive from the request id (idempotent creation)."""
         return ticket_id(request_id)
 
-    @event("Opened")
+    @event(Opened)
     def __init__(
         self,
         request_id: str,
@@ -123,14 +187,14 @@ class Ticket(Aggregate):
 
     # Events: their bodies only apply what was decided above (they also run on replay).
 
-    @event("StatusChanged")
+    @event(StatusChanged)
     def _status_changed(
         self, previous: Status, status: Status, actor_kind: str, actor: str, at: datetime
     ) -> None:
         self.status = Status(status)
         self.last_activity_at = at
 
-    @event("Replied")
+    @event(Replied)
     def _replied(
         self,
         reply_id: str,
@@ -144,22 +208,22 @@ class Ticket(Aggregate):
         self.replies += 1
         self.last_activity_at = at
 
-    @event("InternalNoteAdded")
+    @event(InternalNoteAdded)
     def _note_added(self, note_id: str, agent: str, body: str, at: datetime) -> None:
         self.last_activity_at = at
 
-    @event("Assigned")
+    @event(Assigned)
     def _assigned(self, agent: str | None, by: str, at: datetime) -> None:
         self.assignee = agent
         self.last_activity_at = at
 
-    @event("Closed")
+    @event(Closed)
     def _closed(self, actor_kind: str, actor: str, at: datetime) -> None:
         self.status = Status.FINISHED
         self.finished_at = at
         self.last_activity_at = at
 
-    @event("Reopened")
+    @event(Reopened)
     def _reopened(self, actor_kind: str, actor: str, at: datetime) -> None:
         self.status = next_status(Status.FINISHED, Action.REOPEN)
         self.finished_at = None

@@ -1,0 +1,115 @@
+"""Domain events of a Ticket → contract events on the wire (internal notes never leave)."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any
+from uuid import UUID
+
+from contracts.subjects import (
+    TICKET_CLOSED_V1,
+    TICKET_OPENED_V1,
+    TICKET_REPLIED_V1,
+    TICKET_STATUS_CHANGED_V1,
+)
+from contracts.tickets import (
+    TicketClosedV1,
+    TicketOpenedV1,
+    TicketRepliedV1,
+    TicketStatus,
+    TicketStatusChangedV1,
+)
+from plumbing.relay import Publication
+from tickets.domain.status import Status
+from tickets.domain.ticket import Ticket
+
+
+class Translator:
+    """Knows each ticket's number and customer, which later events need but do not repeat.
+
+    They are remembered from Opened events as they pass (a bounded cache); after a restart a
+    ticket's first later event loads the ticket once instead.
+    """
+
+    def __init__(self, load: Callable[[UUID], Ticket], remember: int = 10_000) -> None:
+        self.load = load
+        self.remember = remember
+        self._known: OrderedDict[UUID, tuple[int, str]] = OrderedDict()
+
+    def __call__(self, event: Any) -> Publication | None:
+        if isinstance(event, Ticket.Opened):
+            self._keep(event.originator_id, event.number, event.customer_email)
+            return Publication(
+                TICKET_OPENED_V1,
+                TicketOpenedV1(
+                    ticket_id=str(event.originator_id),
+                    number=event.number,
+                    channel=event.channel,
+                    customer_email=event.customer_email,
+                    customer_name=event.customer_name,
+                    subject=event.subject,
+                    department=event.department,
+                    status=TicketStatus.WAITING,
+                    opened_at=event.opened_at,
+                ),
+            )
+        if isinstance(event, Ticket.InternalNoteAdded | Ticket.Assigned):
+            return None  # agents' business: never on the wire customers' services listen to
+        number, customer = self._ticket(event.originator_id)
+        common = {"ticket_id": str(event.originator_id), "number": number, "customer_email": customer}
+        if isinstance(event, Ticket.StatusChanged):
+            return Publication(
+                TICKET_STATUS_CHANGED_V1,
+                TicketStatusChangedV1(
+                    **common,
+                    previous_status=TicketStatus(Status(event.previous).value),
+                    status=TicketStatus(Status(event.status).value),
+                    changed_by=event.actor_kind,
+                    changed_at=event.at,
+                ),
+            )
+        if isinstance(event, Ticket.Reopened):
+            return Publication(
+                TICKET_STATUS_CHANGED_V1,
+                TicketStatusChangedV1(
+                    **common,
+                    previous_status=TicketStatus.FINISHED,
+                    status=TicketStatus.WAITING,
+                    changed_by=event.actor_kind,
+                    changed_at=event.at,
+                ),
+            )
+        if isinstance(event, Ticket.Replied):
+            return Publication(
+                TICKET_REPLIED_V1,
+                TicketRepliedV1(
+                    **common,
+                    reply_id=event.reply_id,
+                    author_kind=event.author_kind,
+                    author_name=event.author,
+                    body=event.body,
+                    channel=event.channel,
+                    attachment_ids=list(event.attachment_ids),
+                    replied_at=event.at,
+                ),
+            )
+        if isinstance(event, Ticket.Closed):
+            return Publication(
+                TICKET_CLOSED_V1, TicketClosedV1(**common, closed_by=event.actor_kind, closed_at=event.at)
+            )
+        return None
+
+    def _ticket(self, ticket: UUID) -> tuple[int, str]:
+        known = self._known.get(ticket)
+        if known is None:
+            loaded = self.load(ticket)
+            known = self._keep(ticket, loaded.number, loaded.customer_email)
+        return known
+
+    def _keep(self, ticket: UUID, number: int, customer: str) -> tuple[int, str]:
+        self._known[ticket] = (number, customer)
+        self._known.move_to_end(ticket)
+        while len(self._known) > self.remember:
+            self._known.popitem(last=False)
+        return number, customer
