@@ -6,7 +6,7 @@ from typing import Any
 
 from contracts.envelope import Envelope
 from contracts.schemas import current
-from contracts.subjects import DURABLES, ROUTES, STREAMS
+from contracts.subjects import DURABLES, REPLIES, ROUTES, STREAMS
 
 HEADER = """# Messaging
 
@@ -71,6 +71,18 @@ def render() -> str:
             f"schema `contracts/schemas/{cls.type_key()}.json`)",
             f"- kind: {route.kind}; stream: `{route.stream.name if route.stream else '-'}`",
             f"- producers: {', '.join(route.producers)}; consumers: {', '.join(route.consumers) or 'operators'}",
+            "",
+            *_fields(schemas[f"{cls.type_key()}.json"]),
+            "",
+        ]
+    lines += ["## Replies", "", "Request-reply answers, sent to the caller's inbox in the same envelope.", ""]
+    for cls in REPLIES:
+        lines += [
+            f"### `{cls.__name__}`",
+            "",
+            f"{(cls.__doc__ or '').strip()}",
+            "",
+            f"- type `{cls.TYPE}`, version {cls.VERSION}; schema `contracts/schemas/{cls.type_key()}.json`",
             "",
             *_fields(schemas[f"{cls.type_key()}.json"]),
             "",

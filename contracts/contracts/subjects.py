@@ -12,6 +12,17 @@ from typing import Literal
 from contracts.envelope import Message
 from contracts.files import AttachmentRejectedV1, AttachmentStoredV1
 from contracts.system import MessageDeadLetteredV1
+from contracts.ticket_commands import (
+    AddInternalNoteV1,
+    AssignTicketV1,
+    FinishTicketV1,
+    GetTicketV1,
+    OpenTicketV1,
+    ReopenTicketV1,
+    ReplyToTicketV1,
+    StartWorkV1,
+    TicketV1,
+)
 from contracts.tickets import (
     TicketClosedV1,
     TicketOpenedV1,
@@ -101,6 +112,14 @@ TICKET_CLOSED_V1 = "atende.tickets.events.closed.v1"
 ATTACHMENT_STORED_V1 = "atende.files.events.stored.v1"
 ATTACHMENT_REJECTED_V1 = "atende.files.events.rejected.v1"
 DEAD_LETTERED_V1 = "atende.deadletter.>"
+OPEN_TICKET_V1 = "atende.tickets.cmd.open.v1"
+START_WORK_V1 = "atende.tickets.cmd.start-work.v1"
+REPLY_TO_TICKET_V1 = "atende.tickets.cmd.reply.v1"
+ADD_INTERNAL_NOTE_V1 = "atende.tickets.cmd.add-note.v1"
+ASSIGN_TICKET_V1 = "atende.tickets.cmd.assign.v1"
+FINISH_TICKET_V1 = "atende.tickets.cmd.finish.v1"
+REOPEN_TICKET_V1 = "atende.tickets.cmd.reopen.v1"
+GET_TICKET_V1 = "atende.tickets.qry.get.v1"
 
 ROUTES: tuple[Route, ...] = (
     Route(
@@ -118,7 +137,18 @@ ROUTES: tuple[Route, ...] = (
     Route(ATTACHMENT_STORED_V1, AttachmentStoredV1, "event", ("files",), ("tickets", "chat"), FILES),
     Route(ATTACHMENT_REJECTED_V1, AttachmentRejectedV1, "event", ("files",), ("tickets", "chat"), FILES),
     Route(DEAD_LETTERED_V1, MessageDeadLetteredV1, "event", ("any",), (), DEADLETTER),
+    Route(OPEN_TICKET_V1, OpenTicketV1, "command", ("gateway",), ("tickets",)),
+    Route(START_WORK_V1, StartWorkV1, "command", ("gateway",), ("tickets",)),
+    Route(REPLY_TO_TICKET_V1, ReplyToTicketV1, "command", ("gateway",), ("tickets",)),
+    Route(ADD_INTERNAL_NOTE_V1, AddInternalNoteV1, "command", ("gateway",), ("tickets",)),
+    Route(ASSIGN_TICKET_V1, AssignTicketV1, "command", ("gateway",), ("tickets",)),
+    Route(FINISH_TICKET_V1, FinishTicketV1, "command", ("gateway",), ("tickets",)),
+    Route(REOPEN_TICKET_V1, ReopenTicketV1, "command", ("gateway",), ("tickets",)),
+    Route(GET_TICKET_V1, GetTicketV1, "query", ("gateway",), ("tickets",)),
 )
+
+# Replies travel back on the caller's inbox; they are versioned messages all the same.
+REPLIES: tuple[type[Message], ...] = (TicketV1,)
 
 TICKETS_INTAKE_DURABLE = Durable("tickets-intake", TICKETS_INTAKE, "tickets", (TICKET_REQUESTED_V1,))
 NOTIFIER_TICKETS_DURABLE = Durable("notifier-tickets", TICKETS, "notifier", ("atende.tickets.events.>",))

@@ -47,8 +47,8 @@ class DurableConsumer:
         *,
         registry: Registry = REGISTRY,
         batch: int = 10,
-        fetch_timeout: float = 5.0,
-        heartbeat: float = 1.0,
+        fetch_timeout: float = 2.0,  # also how long stop() may wait for an idle pull
+        heartbeat: float = 0.5,
     ) -> None:
         self.bus = bus
         self.durable = durable

@@ -1,7 +1,8 @@
 """The outbox relay: follows an event store's notification log and publishes contract events.
 
 The notification log is the outbox: an event is recorded once, in the same transaction as the
-aggregate change. The relay publishes each one to JetStream with ``Nats-Msg-Id = <app>:<id>`` and
+aggregate change. The relay publishes each one to JetStream with ``Nats-Msg-Id =
+<app>:<aggregate id>:<version>`` and
 saves its position only after the PubAck, so a crash between the two republishes a message the
 server then drops as a duplicate: nothing is lost and nothing is delivered twice within the window.
 """
@@ -127,7 +128,9 @@ class Relay:
         publication = self.translate(self.app.mapper.to_domain_event(notification))
         if publication is None:
             return
-        message_id = f"{self.app.name}:{notification.id}"
+        # Deterministic, so a republish is dropped as a duplicate; and unique beyond this store
+        # (aggregate id and version, not the notification id, which restarts in a new database).
+        message_id = f"{self.app.name}:{notification.originator_id}:{notification.originator_version}"
         with correlation(publication.correlation_id):
             await self.bus.publish(publication.subject, publication.message, message_id=message_id)
 

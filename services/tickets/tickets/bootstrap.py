@@ -1,4 +1,4 @@
-"""Composition root of the tickets service: event store, relay, intake consumer, NATS and health."""
+"""Composition root of the tickets service: event store, relay, commands, intake consumer and health."""
 
 import asyncio
 from collections.abc import AsyncIterator
@@ -10,6 +10,7 @@ from plumbing.relay import Relay, positions_recorder
 from plumbing.runtime import Runtime, open_runtime
 from tickets import VERSION
 from tickets.config import Settings
+from tickets.entrypoints.commands import Commands
 from tickets.entrypoints.intake import handle_requests
 from tickets.store import open_tickets
 from tickets.translate import Translator
@@ -31,6 +32,7 @@ async def bootstrap(settings: Settings) -> AsyncIterator[Runtime]:
         relay = Relay(runtime.bus, app, Translator(app.get), positions)
         await relay.start()
         runtime.on_stop(relay.stop)
+        await Commands(app, relay.nudge).register(runtime.bus)
         intake = DurableConsumer(runtime.bus, TICKETS_INTAKE_DURABLE, handle_requests(app, relay.nudge))
         await intake.start()
         runtime.on_stop(intake.stop)

@@ -95,7 +95,7 @@ async def test_relays_in_order_once_and_resumes_from_its_saved_position(bus: Bus
     await eventually(lambda: relay.position == 5, what="all five notifications relayed")
     first = await published(bus, stream)
     assert [envelope.data["value"] for _, envelope in first] == [1, 2, 3]
-    assert [msg_id for msg_id, _ in first] == ["Counters:2", "Counters:3", "Counters:4"]
+    assert [msg_id for msg_id, _ in first] == [f"Counters:{counter.id}:{version}" for version in (2, 3, 4)]
     assert {envelope.correlation_id for _, envelope in first} == {"corr-1"}
 
     counter.increment(4)
@@ -146,7 +146,9 @@ async def test_a_crash_after_the_puback_before_saving_republishes_into_dedupe(
         await eventually(lambda: relay.position == 2, timeout=20, what="retry after the failed save")
     await relay.stop()
     messages = await published(bus, stream)
-    assert [msg_id for msg_id, _ in messages] == ["Counters:2"], "the republish was dropped as a duplicate"
+    assert [msg_id for msg_id, _ in messages] == [f"Counters:{counter.id}:2"], (
+        "the republish was dropped as a duplicate"
+    )
     await bus.js.delete_stream(stream.name)
 
 

@@ -5,7 +5,7 @@ from pathlib import Path
 from typing import Any
 
 from contracts import compat, docs, schemas
-from contracts.subjects import DURABLES, ROUTES, STREAMS
+from contracts.subjects import DURABLES, REPLIES, ROUTES, STREAMS
 
 
 def test_every_published_schema_is_current() -> None:
@@ -27,16 +27,23 @@ def test_messaging_document_is_current(repo_root: Path) -> None:
     assert (repo_root / "docs/messaging.md").read_text() == docs.render(), "run `make contracts`"
 
 
-def test_every_message_has_a_route_and_every_stream_is_used() -> None:
+def test_every_message_has_a_route_or_is_a_reply_and_every_stream_is_used() -> None:
     routed = {route.message for route in ROUTES}
-    assert {cls for cls in schemas.REGISTRY} == routed
+    assert {cls for cls in schemas.REGISTRY} == routed | set(REPLIES)
+    assert not routed & set(REPLIES)
     assert len({route.subject for route in ROUTES}) == len(ROUTES)
-    used = {route.stream for route in ROUTES} | {durable.stream for durable in DURABLES}
+    used = {route.stream for route in ROUTES if route.stream} | {durable.stream for durable in DURABLES}
     assert set(STREAMS) == used
     for route in ROUTES:
-        assert route.stream is not None
-        assert any(_matches(pattern, route.subject) for pattern in route.stream.subjects), route.subject
         assert route.subject.endswith(f".v{route.message.VERSION}") or route.subject.endswith(">")
+        if route.kind in {"command", "query"}:
+            # Request-reply is not kept: it never names a stream, and no stream may capture it.
+            assert route.stream is None
+            assert {"command": ".cmd.", "query": ".qry."}[route.kind] in route.subject
+            assert not any(_matches(p, route.subject) for stream in STREAMS for p in stream.subjects)
+        else:
+            assert route.stream is not None
+            assert any(_matches(pattern, route.subject) for pattern in route.stream.subjects), route.subject
 
 
 def _matches(pattern: str, subject: str) -> bool:

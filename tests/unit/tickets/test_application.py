@@ -2,47 +2,16 @@
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
+from support.fakes import Clock
 
 from tickets.application import StaleVersion, TicketNotFound, Tickets
 from tickets.domain.status import Status
 from tickets.domain.ticket import AGENT, CUSTOMER
 from tickets.domain.transitions import IllegalTransition
-
-
-class Counter:
-    """In-memory stand-in for the PostgreSQL sequence."""
-
-    def __init__(self) -> None:
-        self._numbers = itertools.count(1000)
-
-    def next(self) -> int:
-        return next(self._numbers)
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-def app(clock: Clock) -> Iterator[Tickets]:
-    application = Tickets(Counter(), env={"PERSISTENCE_MODULE": "eventsourcing.popo"}, clock=clock)
-    yield application
-    application.close()
 
 
 def new(app: Tickets, request_id: str = "portal:1", **overrides: Any) -> Any:

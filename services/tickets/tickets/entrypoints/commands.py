@@ -1,0 +1,193 @@
+"""Request-reply endpoints: the gateway's commands and queries, mapped onto the Tickets application."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from typing import TypeVar
+from uuid import UUID
+
+from contracts import Envelope, Message
+from contracts.subjects import (
+    ADD_INTERNAL_NOTE_V1,
+    ASSIGN_TICKET_V1,
+    FINISH_TICKET_V1,
+    GET_TICKET_V1,
+    OPEN_TICKET_V1,
+    REOPEN_TICKET_V1,
+    REPLY_TO_TICKET_V1,
+    START_WORK_V1,
+)
+from contracts.ticket_commands import (
+    AddInternalNoteV1,
+    AssignTicketV1,
+    FinishTicketV1,
+    GetTicketV1,
+    OpenTicketV1,
+    ReopenTicketV1,
+    ReplyToTicketV1,
+    StartWorkV1,
+    TicketChange,
+    TicketV1,
+)
+from contracts.tickets import TicketStatus
+from plumbing.bus import Bus
+from plumbing.errors import Conflict, Invalid, NotFound
+from tickets.application import StaleVersion, TicketNotFound, Tickets
+from tickets.domain.ticket import CUSTOMER, ReopenWindowPassed, Ticket
+from tickets.domain.transitions import IllegalTransition
+
+C = TypeVar("C", bound=Message)
+
+
+def view(ticket: Ticket) -> TicketV1:
+    """The wire form of a ticket as it is now."""
+    return TicketV1(
+        ticket_id=str(ticket.id),
+        number=ticket.number,
+        version=ticket.version,
+        status=TicketStatus(ticket.status.value),
+        channel=ticket.channel,
+        customer_email=ticket.customer_email,
+        customer_name=ticket.customer_name,
+        subject=ticket.subject,
+        department=ticket.department,
+        assignee=ticket.assignee,
+        opened_at=ticket.opened_at,
+        last_activity_at=ticket.last_activity_at,
+        reopens=ticket.reopens,
+    )
+
+
+@contextmanager
+def refusals() -> Iterator[None]:
+    """The one place where the domain's refusals become coded errors (→ HTTP at the gateway)."""
+    try:
+        yield
+    except TicketNotFound:
+        raise NotFound("ticket_not_found") from None
+    except StaleVersion as stale:
+        raise Conflict("stale_version", current=view(stale.current).model_dump(mode="json")) from None
+    except IllegalTransition as illegal:
+        raise Conflict(
+            "illegal_transition", status=illegal.status.value, action=illegal.action.value
+        ) from None
+
+
+class Commands:
+    """Each endpoint runs the synchronous application in a thread and answers the ticket's new state."""
+
+    def __init__(self, app: Tickets, changed: Callable[[], None]) -> None:
+        self.app = app
+        self.changed = changed  # wakes the relay: the new events go out at once
+
+    async def register(self, bus: Bus) -> None:
+        """Serve every command and query in the tickets queue group."""
+        await bus.serve("open", OPEN_TICKET_V1, OpenTicketV1, self.open)
+        await bus.serve("get", GET_TICKET_V1, GetTicketV1, self.get)
+        await bus.serve("start-work", START_WORK_V1, StartWorkV1, self._change(self._start_work))
+        await bus.serve("reply", REPLY_TO_TICKET_V1, ReplyToTicketV1, self._change(self._reply))
+        await bus.serve("add-note", ADD_INTERNAL_NOTE_V1, AddInternalNoteV1, self._change(self._add_note))
+        await bus.serve("assign", ASSIGN_TICKET_V1, AssignTicketV1, self._change(self._assign))
+        await bus.serve("finish", FINISH_TICKET_V1, FinishTicketV1, self._change(self._finish))
+        await bus.serve("reopen", REOPEN_TICKET_V1, ReopenTicketV1, self._change(self._reopen))
+
+    async def open(self, command: OpenTicketV1, envelope: Envelope) -> Message:
+        ticket = await asyncio.to_thread(
+            self.app.open,
+            command.request_id,
+            channel=command.channel.value,
+            customer_email=command.customer_email,
+            customer_name=command.customer_name,
+            subject=command.subject,
+            body=command.body,
+            department=command.department,
+            attachment_ids=command.attachment_ids,
+        )
+        self.changed()
+        return view(ticket)
+
+    async def get(self, query: GetTicketV1, envelope: Envelope) -> Message:
+        with refusals():
+            return view(await asyncio.to_thread(self.app.get, _uuid(query.ticket_id)))
+
+    def _change(self, apply: Callable[[C, UUID], Ticket]) -> Callable[[C, Envelope], Awaitable[Message]]:
+        async def handle(command: C, envelope: Envelope) -> Message:
+            assert isinstance(command, TicketChange)
+            ticket_id = _uuid(command.ticket_id)
+            with refusals():
+                if command.actor_kind.value == CUSTOMER:
+                    # A customer acts only on their own tickets; others' do not exist for them.
+                    owner = await asyncio.to_thread(self.app.get, ticket_id)
+                    if owner.customer_email != command.actor.lower():
+                        raise TicketNotFound(command.ticket_id)
+                ticket = await asyncio.to_thread(apply, command, ticket_id)
+            self.changed()
+            return view(ticket)
+
+        return handle
+
+    def _start_work(self, command: StartWorkV1, ticket: UUID) -> Ticket:
+        return self.app.start_work(ticket, _version(command), command.actor)
+
+    def _reply(self, command: ReplyToTicketV1, ticket: UUID) -> Ticket:
+        try:
+            return self.app.reply(
+                ticket,
+                command.expected_version,
+                reply_id=command.reply_id,
+                author_kind=command.actor_kind.value,
+                author=command.actor,
+                body=command.body,
+                channel=command.channel.value,
+                attachment_ids=command.attachment_ids,
+            )
+        except ReopenWindowPassed:
+            # Too late to reopen: the answer starts a new ticket that points at the old one.
+            old = self.app.get(ticket)
+            return self.app.open(
+                f"follow-up:{ticket}:{command.reply_id}",
+                channel=command.channel.value,
+                customer_email=old.customer_email,
+                customer_name=old.customer_name,
+                subject=old.subject,
+                body=command.body,
+                department=old.department,
+                attachment_ids=command.attachment_ids,
+                reopens=old.number,
+            )
+
+    def _add_note(self, command: AddInternalNoteV1, ticket: UUID) -> Ticket:
+        if command.actor_kind.value == CUSTOMER:
+            raise TicketNotFound(str(ticket))  # notes are not a customer's to write
+        return self.app.add_note(
+            ticket, command.expected_version, note_id=command.note_id, agent=command.actor, body=command.body
+        )
+
+    def _assign(self, command: AssignTicketV1, ticket: UUID) -> Ticket:
+        return self.app.assign(ticket, _version(command), agent=command.agent, by=command.actor)
+
+    def _finish(self, command: FinishTicketV1, ticket: UUID) -> Ticket:
+        return self.app.finish(
+            ticket, command.expected_version, actor_kind=command.actor_kind.value, actor=command.actor
+        )
+
+    def _reopen(self, command: ReopenTicketV1, ticket: UUID) -> Ticket:
+        return self.app.reopen(
+            ticket, _version(command), actor_kind=command.actor_kind.value, actor=command.actor
+        )
+
+
+def _uuid(value: str) -> UUID:
+    try:
+        return UUID(value)
+    except ValueError:
+        raise NotFound("ticket_not_found") from None
+
+
+def _version(command: TicketChange) -> int:
+    """Agents' changes must say which version they saw: that is what prevents lost updates."""
+    if command.expected_version is None:
+        raise Invalid("invalid", errors=[{"field": "expected_version", "reason": "missing"}])
+    return command.expected_version
