@@ -59,10 +59,12 @@ class Health:
 
     async def report(self) -> tuple[bool, dict[str, Any]]:
         """(ready, details) after running every check."""
+        # The state is read first: a start-up that finishes while the checks run may have added
+        # checks this report did not run, so it must not yet say "running".
+        state = "stopping" if self.stopping else "starting" if not self.started else "running"
         names = list(self._checks)
         outcomes = await asyncio.gather(*(self._run(name, *self._checks[name]) for name in names))
         results = dict(zip(names, outcomes, strict=True))
-        state = "stopping" if self.stopping else "starting" if not self.started else "running"
         ready = state == "running" and all(value == "ok" for value in results.values())
         return ready, {"service": self.service, "status": state, "checks": results}
 

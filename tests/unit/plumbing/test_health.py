@@ -60,3 +60,23 @@ async def test_an_expensive_check_is_reused_for_its_interval() -> None:
     for _ in range(3):
         assert (await health.report())[0]
     assert calls == 1
+
+
+async def test_a_report_begun_during_start_up_never_says_ready() -> None:
+    health = Health("files")
+    slow_started = asyncio.Event()
+
+    async def slow_database() -> bool:
+        slow_started.set()
+        await asyncio.sleep(0.1)
+        return True
+
+    health.add("postgres", slow_database)
+    report = asyncio.create_task(health.report())
+    await slow_started.wait()
+    # Start-up finishes while the report runs: a check it did not run appears.
+    health.add("s3", lambda: False)
+    health.started = True
+    ready, details = await report
+    assert not ready
+    assert details["status"] == "starting"
