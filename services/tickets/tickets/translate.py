@@ -59,27 +59,10 @@ class Translator:
         number, customer = self._ticket(event.originator_id)
         common = {"ticket_id": str(event.originator_id), "number": number, "customer_email": customer}
         if isinstance(event, Ticket.StatusChanged):
-            return Publication(
-                TICKET_STATUS_CHANGED_V1,
-                TicketStatusChangedV1(
-                    **common,
-                    previous_status=TicketStatus(Status(event.previous).value),
-                    status=TicketStatus(Status(event.status).value),
-                    changed_by=event.actor_kind,
-                    changed_at=event.at,
-                ),
-            )
+            return _status_changed(common, Status(event.previous), Status(event.status), event)
         if isinstance(event, Ticket.Reopened):
-            return Publication(
-                TICKET_STATUS_CHANGED_V1,
-                TicketStatusChangedV1(
-                    **common,
-                    previous_status=TicketStatus.FINISHED,
-                    status=TicketStatus.WAITING,
-                    changed_by=event.actor_kind,
-                    changed_at=event.at,
-                ),
-            )
+            # To the customer a reopen is a status change: Finalizado → Em espera.
+            return _status_changed(common, Status.FINISHED, Status.WAITING, event)
         if isinstance(event, Ticket.Replied):
             return Publication(
                 TICKET_REPLIED_V1,
@@ -113,3 +96,16 @@ class Translator:
         while len(self._known) > self.remember:
             self._known.popitem(last=False)
         return number, customer
+
+
+def _status_changed(common: dict[str, Any], previous: Status, status: Status, event: Any) -> Publication:
+    return Publication(
+        TICKET_STATUS_CHANGED_V1,
+        TicketStatusChangedV1(
+            **common,
+            previous_status=TicketStatus(previous.value),
+            status=TicketStatus(status.value),
+            changed_by=event.actor_kind,
+            changed_at=event.at,
+        ),
+    )

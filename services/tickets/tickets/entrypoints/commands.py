@@ -31,7 +31,7 @@ from contracts.ticket_commands import (
     TicketChange,
     TicketV1,
 )
-from contracts.tickets import TicketStatus
+from contracts.tickets import TicketRequestedV1, TicketStatus
 from plumbing.bus import Bus
 from plumbing.errors import Conflict, Invalid, NotFound
 from tickets.application import StaleVersion, TicketNotFound, Tickets
@@ -57,6 +57,20 @@ def view(ticket: Ticket) -> TicketV1:
         opened_at=ticket.opened_at,
         last_activity_at=ticket.last_activity_at,
         reopens=ticket.reopens,
+    )
+
+
+def open_requested(app: Tickets, request: OpenTicketV1 | TicketRequestedV1) -> Ticket:
+    """Open (or find) the ticket a portal command or an email/chat request asks for."""
+    return app.open(
+        request.request_id,
+        channel=request.channel.value,
+        customer_email=request.customer_email,
+        customer_name=request.customer_name,
+        subject=request.subject,
+        body=request.body,
+        department=request.department,
+        attachment_ids=request.attachment_ids,
     )
 
 
@@ -94,17 +108,7 @@ class Commands:
         await bus.serve("reopen", REOPEN_TICKET_V1, ReopenTicketV1, self._change(self._reopen))
 
     async def open(self, command: OpenTicketV1, envelope: Envelope) -> Message:
-        ticket = await asyncio.to_thread(
-            self.app.open,
-            command.request_id,
-            channel=command.channel.value,
-            customer_email=command.customer_email,
-            customer_name=command.customer_name,
-            subject=command.subject,
-            body=command.body,
-            department=command.department,
-            attachment_ids=command.attachment_ids,
-        )
+        ticket = await asyncio.to_thread(open_requested, self.app, command)
         self.changed()
         return view(ticket)
 

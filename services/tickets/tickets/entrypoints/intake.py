@@ -10,6 +10,7 @@ from contracts.tickets import TicketRequestedV1
 from plumbing.consumer import Poison
 from plumbing.logging import get_logger
 from tickets.application import Tickets
+from tickets.entrypoints.commands import open_requested
 
 log = get_logger(__name__)
 
@@ -22,17 +23,7 @@ def handle_requests(
     async def handle(message: Message, envelope: Envelope) -> None:
         if not isinstance(message, TicketRequestedV1):
             raise Poison(f"tickets-intake does not take {envelope.type_key}")
-        ticket = await asyncio.to_thread(
-            app.open,
-            message.request_id,
-            channel=message.channel.value,
-            customer_email=message.customer_email,
-            customer_name=message.customer_name,
-            subject=message.subject,
-            body=message.body,
-            department=message.department,
-            attachment_ids=message.attachment_ids,
-        )
+        ticket = await asyncio.to_thread(open_requested, app, message)
         log.info("ticket.requested", number=ticket.number, channel=message.channel.value)
         opened()
 
