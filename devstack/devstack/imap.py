@@ -6,12 +6,11 @@ import contextlib
 import grp
 import os
 import shutil
-import socket
 import tempfile
 from pathlib import Path
 
 from devstack.perms import MAIL_GROUP, MAIL_USER, give_to_mail_user, grant_traverse
-from devstack.procs import ProcessServer
+from devstack.procs import ProcessServer, greets
 
 DOVECOT = Path("/usr/sbin/dovecot")
 DEV_PASSWORD = "atende-dev"  # noqa: S105 - a published dev-only password for 127.0.0.1
@@ -51,16 +50,6 @@ service imap-login {{
   }}
 }}
 """
-
-
-def imap_greeting(host: str, port: int) -> bool:
-    """Tell whether an IMAP server on host:port sends its `* OK` greeting."""
-    try:
-        with socket.create_connection((host, port), timeout=1.0) as sock:
-            sock.settimeout(2.0)
-            return sock.recv(512).startswith(b"* OK")
-    except OSError:
-        return False
 
 
 def imap_login_works(host: str, port: int, user: str, password: str) -> bool:
@@ -180,7 +169,9 @@ class Dovecot(ProcessServer):
     def ready(self) -> bool:
         """Tell whether dovecot greets and lets the first user log in."""
         user, password = next(iter(self.users.items()))
-        return imap_greeting(self.host, self.port) and imap_login_works(self.host, self.port, user, password)
+        return greets(self.host, self.port, b"* OK") and imap_login_works(
+            self.host, self.port, user, password
+        )
 
     def cleanup(self) -> None:
         """Remove the run folder when it had to live in /tmp."""

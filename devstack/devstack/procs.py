@@ -109,6 +109,16 @@ def poll(predicate: Callable[[], bool], timeout: float) -> bool:
         delay = min(delay * 1.5, 0.2)
 
 
+def greets(host: str, port: int, prefix: bytes) -> bool:
+    """Tell whether a server on host:port opens the conversation with ``prefix`` (IMAP, SMTP)."""
+    try:
+        with socket.create_connection((host, port), timeout=1.0) as sock:
+            sock.settimeout(2.0)
+            return sock.recv(512).startswith(prefix)
+    except OSError:
+        return False
+
+
 def wait_for_port(host: str, port: int, timeout: float = 10.0) -> None:
     """Block until host:port accepts connections; raise TimeoutError otherwise."""
     if not poll(lambda: port_open(host, port), timeout):

@@ -8,7 +8,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import signal
-import socket
 import sys
 import threading
 from collections.abc import Sequence
@@ -16,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from devstack.mailbox import MaildirDelivery
-from devstack.procs import ProcessServer
+from devstack.procs import ProcessServer, greets
 
 DEFAULT_SUPPORT_ADDRESS = "suporte@atende.local"
 
@@ -75,16 +74,6 @@ def main(argv: Sequence[str] | None = None) -> None:
     serve(args.host, args.port, args.maildir_root, args.support_address)
 
 
-def smtp_banner(host: str, port: int) -> bool:
-    """Tell whether an SMTP server on host:port sends its 220 greeting."""
-    try:
-        with socket.create_connection((host, port), timeout=1.0) as sock:
-            sock.settimeout(2.0)
-            return sock.recv(512).startswith(b"220")
-    except OSError:
-        return False
-
-
 class DevSmtp(ProcessServer):
     """Runs `python -m devstack.smtp` as a managed process."""
 
@@ -122,7 +111,7 @@ class DevSmtp(ProcessServer):
 
     def ready(self) -> bool:
         """Tell whether the server sends its 220 banner."""
-        return smtp_banner(self.host, self.port)
+        return greets(self.host, self.port, b"220")
 
 
 if __name__ == "__main__":

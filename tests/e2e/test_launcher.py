@@ -16,6 +16,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -101,15 +102,30 @@ def _wait_for_banner(launcher: subprocess.Popen[bytes], out: Path, err: Path) ->
         time.sleep(0.2)
 
 
-def _launch(var: Path, env: dict[str, str], out: Path, err: Path) -> subprocess.Popen[bytes]:
+@contextmanager
+def _up(var: Path, env: dict[str, str], out: Path, err: Path) -> Iterator[subprocess.Popen[bytes]]:
+    """`devstack up` until it is ready; whatever happens, nothing it started outlives the block."""
     with out.open("wb") as stdout, err.open("wb") as stderr:
-        return subprocess.Popen(
+        launcher = subprocess.Popen(
             [sys.executable, "-m", "devstack", "up", "--var", str(var)],
             env=env,
             stdin=subprocess.DEVNULL,
             stdout=stdout,
             stderr=stderr,
         )
+    try:
+        _wait_for_banner(launcher, out, err)
+        yield launcher
+    finally:
+        if launcher.poll() is None:
+            launcher.kill()
+            launcher.wait()
+
+
+def _stop(launcher: subprocess.Popen[bytes], err: Path) -> None:
+    """Ctrl-C, as a developer would; the launcher must stop everything and exit 0."""
+    launcher.send_signal(signal.SIGINT)
+    assert launcher.wait(STOP_TIMEOUT) == 0, err.read_text(errors="replace")[-4000:]
 
 
 def _leave_data(var: Path, env: dict[str, str]) -> None:
@@ -158,29 +174,19 @@ def test_up_keeps_its_data_across_a_restart(tmp_path: Path) -> None:
     env, _ = _hermetic_env(tmp_path)
     for run in ("first", "second"):
         out, err = tmp_path / f"{run}.out", tmp_path / f"{run}.err"
-        launcher = _launch(var, env, out, err)
-        try:
-            _wait_for_banner(launcher, out, err)
+        with _up(var, env, out, err) as launcher:
             if run == "first":
                 _leave_data(var, env)
             else:
                 _data_is_still_there(var, env)
-            launcher.send_signal(signal.SIGINT)
-            assert launcher.wait(STOP_TIMEOUT) == 0, err.read_text(errors="replace")[-4000:]
-        finally:
-            if launcher.poll() is None:
-                launcher.kill()
-                launcher.wait()
+            _stop(launcher, err)
 
 
 def test_up_serves_every_service_and_sigint_stops_everything(tmp_path: Path) -> None:
     var = tmp_path / "var"
     env, ports = _hermetic_env(tmp_path)
     out, err = tmp_path / "up.out", tmp_path / "up.err"
-    launcher = _launch(var, env, out, err)
-    try:
-        _wait_for_banner(launcher, out, err)
-
+    with _up(var, env, out, err) as launcher:
         checked = subprocess.run(
             [sys.executable, "-m", "devstack", "check", "--var", str(var)],
             env=env,
@@ -217,12 +223,7 @@ def test_up_serves_every_service_and_sigint_stops_everything(tmp_path: Path) -> 
         watched = set(started.values()) | descendants(launcher.pid)
         assert all(process_alive(pid) for pid in started.values())
 
-        launcher.send_signal(signal.SIGINT)
-        assert launcher.wait(STOP_TIMEOUT) == 0, err.read_text(errors="replace")[-4000:]
-    finally:
-        if launcher.poll() is None:
-            launcher.kill()
-            launcher.wait()
+        _stop(launcher, err)
 
     survivors = [pid for pid in watched if process_alive(pid)]
     assert survivors == [], f"processes left running: {survivors}"
