@@ -23,6 +23,13 @@ from contracts.ticket_commands import (
     StartWorkV1,
     TicketV1,
 )
+from contracts.ticket_queries import (
+    GetTicketHistoryV1,
+    ListCustomerTicketsV1,
+    SearchInboxV1,
+    TicketHistoryV1,
+    TicketListV1,
+)
 from contracts.tickets import (
     TicketClosedV1,
     TicketOpenedV1,
@@ -120,6 +127,9 @@ ASSIGN_TICKET_V1 = "atende.tickets.cmd.assign.v1"
 FINISH_TICKET_V1 = "atende.tickets.cmd.finish.v1"
 REOPEN_TICKET_V1 = "atende.tickets.cmd.reopen.v1"
 GET_TICKET_V1 = "atende.tickets.qry.get.v1"
+LIST_CUSTOMER_TICKETS_V1 = "atende.tickets.qry.customer-list.v1"
+SEARCH_INBOX_V1 = "atende.tickets.qry.inbox.v1"
+GET_TICKET_HISTORY_V1 = "atende.tickets.qry.history.v1"
 
 ROUTES: tuple[Route, ...] = (
     Route(
@@ -145,10 +155,13 @@ ROUTES: tuple[Route, ...] = (
     Route(FINISH_TICKET_V1, FinishTicketV1, "command", ("gateway",), ("tickets",)),
     Route(REOPEN_TICKET_V1, ReopenTicketV1, "command", ("gateway",), ("tickets",)),
     Route(GET_TICKET_V1, GetTicketV1, "query", ("gateway",), ("tickets",)),
+    Route(LIST_CUSTOMER_TICKETS_V1, ListCustomerTicketsV1, "query", ("gateway",), ("tickets",)),
+    Route(SEARCH_INBOX_V1, SearchInboxV1, "query", ("gateway",), ("tickets",)),
+    Route(GET_TICKET_HISTORY_V1, GetTicketHistoryV1, "query", ("gateway",), ("tickets",)),
 )
 
 # Replies travel back on the caller's inbox; they are versioned messages all the same.
-REPLIES: tuple[type[Message], ...] = (TicketV1,)
+REPLIES: tuple[type[Message], ...] = (TicketV1, TicketListV1, TicketHistoryV1)
 
 TICKETS_INTAKE_DURABLE = Durable("tickets-intake", TICKETS_INTAKE, "tickets", (TICKET_REQUESTED_V1,))
 NOTIFIER_TICKETS_DURABLE = Durable("notifier-tickets", TICKETS, "notifier", ("atende.tickets.events.>",))

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any, ClassVar, Protocol
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import IntegrityError
+from eventsourcing.persistence import IntegrityError, Recording
 
 from tickets.domain.ticket import REOPEN_DAYS, Ticket, ticket_id
 
@@ -34,6 +35,12 @@ class StaleVersion(Exception):
         self.current = current
 
 
+class Saves(threading.local):
+    """The notification id of the calling thread's last save (for read-your-writes waits)."""
+
+    position: int | None = None
+
+
 class Tickets(Application[UUID]):
     """Opens tickets and applies every change to them, refusing lost updates."""
 
@@ -52,6 +59,7 @@ class Tickets(Application[UUID]):
         self.numbers = numbers
         self.clock = clock
         self.reopen_days = reopen_days
+        self.saves = Saves()
 
     def open(
         self,
@@ -168,6 +176,11 @@ class Tickets(Application[UUID]):
             self.save(current)
         except IntegrityError:
             raise StaleVersion(self.get(ticket)) from None
+
+    def _notify(self, recordings: Sequence[Recording[UUID]]) -> None:
+        # Called by eventsourcing after every save, in the saving thread.
+        if recordings:
+            self.saves.position = recordings[-1].notification.id
 
     def _find(self, ticket: UUID) -> Ticket | None:
         try:

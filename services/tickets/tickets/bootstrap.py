@@ -6,14 +6,18 @@ from contextlib import asynccontextmanager
 
 from contracts.subjects import DEADLETTER, TICKETS, TICKETS_INTAKE, TICKETS_INTAKE_DURABLE
 from plumbing.consumer import DurableConsumer
+from plumbing.projection import Projector
 from plumbing.relay import Relay, positions_recorder
 from plumbing.runtime import Runtime, open_runtime
 from tickets import VERSION
 from tickets.config import Settings
 from tickets.entrypoints.commands import Commands
 from tickets.entrypoints.intake import handle_requests
+from tickets.entrypoints.queries import Queries
 from tickets.store import open_tickets
 from tickets.translate import Translator
+from tickets.views.projection import TicketViews
+from tickets.views.queries import TicketQueries
 
 
 @asynccontextmanager
@@ -26,14 +30,23 @@ async def bootstrap(settings: Settings) -> AsyncIterator[Runtime]:
         description="Support requests (solicitações): open, reply, change status, close.",
         streams=(TICKETS, TICKETS_INTAKE, DEADLETTER),
     ) as runtime:
-        await runtime.open_postgres(settings)
+        pool = await runtime.open_postgres(settings)
         app = await runtime.enter(open_tickets(settings.postgres_url))
         positions = await asyncio.to_thread(positions_recorder, app)
         relay = Relay(runtime.bus, app, Translator(app.get), positions)
         await relay.start()
         runtime.on_stop(relay.stop)
-        await Commands(app, relay.nudge).register(runtime.bus)
-        intake = DurableConsumer(runtime.bus, TICKETS_INTAKE_DURABLE, handle_requests(app, relay.nudge))
+        views = Projector(app, TicketViews())
+        await views.start()
+        runtime.on_stop(views.stop)
+
+        def changed() -> None:
+            relay.nudge()
+            views.nudge()
+
+        await Commands(app, changed, views.reached).register(runtime.bus)
+        await Queries(TicketQueries(pool)).register(runtime.bus)
+        intake = DurableConsumer(runtime.bus, TICKETS_INTAKE_DURABLE, handle_requests(app, changed))
         await intake.start()
         runtime.on_stop(intake.stop)
         runtime.health.add("intake", lambda: intake.healthy)

@@ -9,9 +9,12 @@ import pytest
 from contracts.common import ActorKind
 from contracts.subjects import (
     ADD_INTERNAL_NOTE_V1,
+    GET_TICKET_HISTORY_V1,
     GET_TICKET_V1,
+    LIST_CUSTOMER_TICKETS_V1,
     OPEN_TICKET_V1,
     REPLY_TO_TICKET_V1,
+    SEARCH_INBOX_V1,
     START_WORK_V1,
 )
 from contracts.ticket_commands import (
@@ -21,6 +24,13 @@ from contracts.ticket_commands import (
     ReplyToTicketV1,
     StartWorkV1,
     TicketV1,
+)
+from contracts.ticket_queries import (
+    GetTicketHistoryV1,
+    ListCustomerTicketsV1,
+    SearchInboxV1,
+    TicketHistoryV1,
+    TicketListV1,
 )
 from plumbing.bus import Bus, RemoteError
 from tickets.bootstrap import bootstrap
@@ -117,3 +127,37 @@ async def test_a_customer_sees_only_their_own_tickets_and_never_writes_notes(ser
     own = reply.model_copy(update={"actor": "Maria@Example.com"})
     answered = await bus.request(REPLY_TO_TICKET_V1, own, TicketV1)
     assert answered.version == ticket.version + 1
+
+
+async def test_a_change_is_in_the_read_models_when_its_answer_arrives(service: None, bus: Bus) -> None:
+    """Read-your-writes: no polling between a command's answer and the lists or the history."""
+    for n in range(5):
+        ticket = await bus.request(OPEN_TICKET_V1, open_command(f"ryw-{n}", "rui@example.com"), TicketV1)
+        mine = await bus.request(
+            LIST_CUSTOMER_TICKETS_V1,
+            ListCustomerTicketsV1(customer_email="rui@example.com", email_verified=True),
+            TicketListV1,
+        )
+        assert mine.total == n + 1 and mine.tickets[0].number == ticket.number
+    noted = await bus.request(
+        ADD_INTERNAL_NOTE_V1,
+        AddInternalNoteV1(
+            ticket_id=ticket.ticket_id, actor_kind=AGENT, actor="ana", note_id="n-1", body="só entre nós"
+        ),
+        TicketV1,
+    )
+    agents = await bus.request(
+        GET_TICKET_HISTORY_V1,
+        GetTicketHistoryV1(ticket_id=ticket.ticket_id, include_internal=True),
+        TicketHistoryV1,
+    )
+    assert [e.kind for e in agents.entries] == ["opened", "note"] and agents.ticket.version == noted.version
+    customers = await bus.request(
+        GET_TICKET_HISTORY_V1, GetTicketHistoryV1(ticket_id=ticket.ticket_id), TicketHistoryV1
+    )
+    assert [e.kind for e in customers.entries] == ["opened"]
+    inbox = await bus.request(SEARCH_INBOX_V1, SearchInboxV1(text="consigo entrar"), TicketListV1)
+    assert inbox.total == 5 and {c.status.value: c.count for c in inbox.by_status} == {"waiting": 5}
+    with pytest.raises(RemoteError) as unknown:
+        await bus.request(GET_TICKET_HISTORY_V1, GetTicketHistoryV1(ticket_id="not-a-uuid"), TicketHistoryV1)
+    assert (unknown.value.code, unknown.value.reason) == ("404", "ticket_not_found")

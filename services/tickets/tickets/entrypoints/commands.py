@@ -89,12 +89,26 @@ def refusals() -> Iterator[None]:
         ) from None
 
 
-class Commands:
-    """Each endpoint runs the synchronous application in a thread and answers the ticket's new state."""
+async def _no_views(position: int) -> bool:
+    return True
 
-    def __init__(self, app: Tickets, changed: Callable[[], None]) -> None:
+
+class Commands:
+    """Each endpoint runs the synchronous application in a thread and answers the ticket's new state.
+
+    An answer leaves only once the read models include the change (read-your-writes): a customer
+    who opened a ticket finds it in their list at once.
+    """
+
+    def __init__(
+        self,
+        app: Tickets,
+        changed: Callable[[], None],
+        views_reached: Callable[[int], Awaitable[bool]] = _no_views,
+    ) -> None:
         self.app = app
-        self.changed = changed  # wakes the relay: the new events go out at once
+        self.changed = changed  # wakes the relay and the projector: the new events go out at once
+        self.views_reached = views_reached
 
     async def register(self, bus: Bus) -> None:
         """Serve every command and query in the tickets queue group."""
@@ -108,9 +122,7 @@ class Commands:
         await bus.serve("reopen", REOPEN_TICKET_V1, ReopenTicketV1, self._change(self._reopen))
 
     async def open(self, command: OpenTicketV1, envelope: Envelope) -> Message:
-        ticket = await asyncio.to_thread(open_requested, self.app, command)
-        self.changed()
-        return view(ticket)
+        return view(await self._saving(lambda: open_requested(self.app, command)))
 
     async def get(self, query: GetTicketV1, envelope: Envelope) -> Message:
         with refusals():
@@ -126,11 +138,23 @@ class Commands:
                     owner = await asyncio.to_thread(self.app.get, ticket_id)
                     if owner.customer_email != command.actor.lower():
                         raise TicketNotFound(command.ticket_id)
-                ticket = await asyncio.to_thread(apply, command, ticket_id)
-            self.changed()
+                ticket = await self._saving(lambda: apply(command, ticket_id))
             return view(ticket)
 
         return handle
+
+    async def _saving(self, work: Callable[[], Ticket]) -> Ticket:
+        """Run ``work`` in a thread; if it saved, wake the followers and wait for the views."""
+
+        def tracked() -> tuple[Ticket, int | None]:
+            self.app.saves.position = None
+            return work(), self.app.saves.position
+
+        ticket, position = await asyncio.to_thread(tracked)
+        if position is not None:
+            self.changed()
+            await self.views_reached(position)
+        return ticket
 
     def _start_work(self, command: StartWorkV1, ticket: UUID) -> Ticket:
         return self.app.start_work(ticket, _version(command), command.actor)

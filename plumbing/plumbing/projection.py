@@ -1,0 +1,172 @@
+"""Read models that follow an event store, with their position saved in the same transaction.
+
+A ``View`` turns a batch of domain events into table changes. The ``Projector`` reads the
+application's notification log after the view's saved position, lets the view apply the batch and
+saves the new position — all in one PostgreSQL transaction, under a lock on the view's position
+row. A crash mid-batch rolls the whole batch back, so a restart neither skips nor repeats an event;
+replicas take turns instead of applying a batch twice. Dropping a view and replaying from zero is
+``rebuild``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+from eventsourcing.application import Application
+from psycopg import Cursor
+
+from plumbing.logging import get_logger
+
+log = get_logger(__name__)
+_POSITIONS = """
+CREATE TABLE IF NOT EXISTS projection_positions (
+    name text PRIMARY KEY,
+    position bigint NOT NULL DEFAULT 0,
+    rebuilt_at timestamptz
+)"""
+
+
+class View(Protocol):
+    """One read model: its tables and how a batch of events changes them."""
+
+    name: str
+
+    def create(self, cursor: Cursor[Any]) -> None:
+        """Create the view's tables and indexes if missing."""
+
+    def drop(self, cursor: Cursor[Any]) -> None:
+        """Drop the view's tables."""
+
+    def apply(self, cursor: Cursor[Any], events: Sequence[Any]) -> None:
+        """Apply ``events`` (in notification order) to the tables."""
+
+
+class Projector:
+    """Keeps one view up to date with an application's events, in batches."""
+
+    def __init__(self, app: Application[Any], view: View, *, batch: int = 500, poll_s: float = 1.0) -> None:
+        datastore = getattr(app.factory, "datastore", None)
+        if datastore is None:
+            raise TypeError("projections need the PostgreSQL event store")
+        self.app = app
+        self.view = view
+        self.datastore = datastore
+        self.batch = batch
+        self.poll_s = poll_s
+        self.position = 0
+        self._wake = asyncio.Event()
+        self._advanced = asyncio.Condition()
+        self._stopping = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    # Synchronous core (runs in a thread; also used by the rebuild command).
+
+    def create(self) -> None:
+        """Create the positions table, the view's tables and its position row, if missing."""
+        with self.datastore.transaction(commit=True) as cursor:
+            cursor.execute(_POSITIONS)
+            self.view.create(cursor)
+            cursor.execute(
+                "INSERT INTO projection_positions (name) VALUES (%s) ON CONFLICT DO NOTHING",
+                (self.view.name,),
+            )
+
+    def step(self) -> int:
+        """Apply the next batch, if any; returns how many events it held. One transaction."""
+        with self.datastore.transaction(commit=True) as cursor:
+            # The row lock makes replicas (and a rebuild) take turns.
+            cursor.execute(
+                "SELECT position FROM projection_positions WHERE name = %s FOR UPDATE", (self.view.name,)
+            )
+            row = cursor.fetchone()
+            position = 0 if row is None else int(row["position"])
+            notifications = self.app.recorder.select_notifications(start=position + 1, limit=self.batch)
+            if notifications:
+                to_event = self.app.mapper.to_domain_event
+                self.view.apply(cursor, [to_event(n) for n in notifications])
+                position = notifications[-1].id
+                cursor.execute(
+                    "UPDATE projection_positions SET position = %s WHERE name = %s",
+                    (position, self.view.name),
+                )
+        self.position = position
+        return len(notifications)
+
+    def rebuild(self) -> tuple[int, float]:
+        """Drop the view and replay every event; returns (events applied, seconds taken)."""
+        with self.datastore.transaction(commit=True) as cursor:
+            cursor.execute(_POSITIONS)
+            cursor.execute(
+                "INSERT INTO projection_positions (name) VALUES (%s) ON CONFLICT DO NOTHING",
+                (self.view.name,),
+            )
+            cursor.execute(
+                "SELECT position FROM projection_positions WHERE name = %s FOR UPDATE", (self.view.name,)
+            )
+            self.view.drop(cursor)
+            self.view.create(cursor)
+            cursor.execute(
+                "UPDATE projection_positions SET position = 0, rebuilt_at = now() WHERE name = %s",
+                (self.view.name,),
+            )
+        started = time.perf_counter()
+        applied = 0
+        while count := self.step():
+            applied += count
+        return applied, time.perf_counter() - started
+
+    # The background worker.
+
+    async def start(self) -> None:
+        """Create the tables, then follow the log in the background."""
+        await asyncio.to_thread(self.create)
+        self._loop = asyncio.get_running_loop()
+        self._task = asyncio.create_task(self._run(), name=f"projector:{self.view.name}")
+
+    def nudge(self) -> None:
+        """New events were recorded: look now instead of at the next poll. Safe from any thread."""
+        if self._loop is not None:
+            self._loop.call_soon_threadsafe(self._wake.set)
+
+    async def reached(self, position: int, timeout: float = 2.0) -> bool:
+        """Wait until the view includes notification ``position`` (read-your-writes); False on timeout."""
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(timeout), self._advanced:
+                await self._advanced.wait_for(lambda: self.position >= position)
+        return self.position >= position
+
+    async def stop(self) -> None:
+        """Finish the batch in hand and stop."""
+        self._stopping.set()
+        self._wake.set()
+        if self._task is not None:
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def _run(self) -> None:
+        failures = 0
+        while not self._stopping.is_set():
+            self._wake.clear()
+            try:
+                while await asyncio.to_thread(self.step) and not self._stopping.is_set():
+                    await self._announce()
+                await self._announce()
+                failures, delay = 0, self.poll_s
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                # PostgreSQL away, or a bug in the view: the batch rolled back; retry from the same place.
+                failures += 1
+                delay = min(0.5 * 2**failures, 10.0)
+                log.warning("projection.failed", view=self.view.name, position=self.position, error=repr(exc))
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=delay)
+
+    async def _announce(self) -> None:
+        async with self._advanced:
+            self._advanced.notify_all()

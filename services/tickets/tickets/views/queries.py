@@ -1,0 +1,173 @@
+"""Reads of the tickets read models: the customer's list, the agent inbox with counts, a history."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from psycopg import sql
+from psycopg.rows import dict_row
+from psycopg_pool import AsyncConnectionPool
+
+from contracts.common import Channel
+from contracts.ticket_queries import (
+    DepartmentCount,
+    HistoryEntry,
+    ListCustomerTicketsV1,
+    SearchInboxV1,
+    StatusCount,
+    TicketHistoryV1,
+    TicketListV1,
+    TicketSummary,
+)
+from tickets.views.schema import TEXT_SEARCH
+
+_NUMBER = re.compile(r"^\s*#?(\d{1,9})\s*$")
+_COLUMNS = sql.SQL(
+    "ticket_id::text, number, subject, status, channel, customer_email, customer_name, department, "
+    "assignee, opened_at, replies, version, reopens, "
+)
+UNASSIGNED = "-"
+
+
+class TicketQueries:
+    """Answers from the read models; every query is one round trip on the async pool."""
+
+    def __init__(self, pool: AsyncConnectionPool) -> None:
+        self.pool = pool
+
+    async def customer_list(self, query: ListCustomerTicketsV1) -> TicketListV1:
+        """The customer's tickets, the last public activity first (internal work is not activity)."""
+        where = sql.SQL("customer_email = %(email)s")
+        if not query.email_verified:
+            # Only what they opened here: an address not yet proven theirs shows nothing else.
+            where = sql.SQL("customer_email = %(email)s AND channel = %(portal)s")
+        statement = sql.SQL(
+            "SELECT {columns} public_activity_at AS last_activity_at, count(*) OVER () AS total "
+            "FROM ticket_summary WHERE {where} "
+            "ORDER BY public_activity_at DESC, number DESC LIMIT %(limit)s OFFSET %(offset)s"
+        ).format(columns=_COLUMNS, where=where)
+        params = {
+            "email": query.customer_email,
+            "portal": Channel.PORTAL.value,
+            "limit": query.limit,
+            "offset": query.offset,
+        }
+        rows = await self._fetch(statement, params)
+        return TicketListV1(tickets=[_summary(row) for row in rows], total=_total(rows))
+
+    async def inbox(self, query: SearchInboxV1) -> TicketListV1:
+        """A page of the inbox, plus counts by status and by department within the same scope."""
+        scope, params = _scope(query)
+        narrow = list(scope)
+        if query.status:
+            narrow.append(sql.SQL("status = ANY(%(status)s)"))
+            params["status"] = [status.value for status in query.status]
+        if query.department is not None:
+            narrow.append(sql.SQL("department = %(department)s"))
+            params["department"] = query.department
+        params |= {"limit": query.limit, "offset": query.offset}
+        page = sql.SQL(
+            "SELECT {columns} last_activity_at, count(*) OVER () AS total FROM ticket_summary "
+            "WHERE {where} ORDER BY last_activity_at DESC, number DESC LIMIT %(limit)s OFFSET %(offset)s"
+        ).format(columns=_COLUMNS, where=_all(narrow))
+        counts = sql.SQL(
+            "SELECT status, department, count(*) AS count FROM ticket_summary WHERE {where} "
+            "GROUP BY status, department"
+        ).format(where=_all(scope))
+        async with self.pool.connection() as conn, conn.cursor(row_factory=dict_row) as cursor:
+            await cursor.execute(page, params)
+            rows = await cursor.fetchall()
+            await cursor.execute(counts, params)
+            groups = await cursor.fetchall()
+        by_status: dict[str, int] = {}
+        by_department: dict[str | None, int] = {}
+        for group in groups:
+            by_status[group["status"]] = by_status.get(group["status"], 0) + group["count"]
+            by_department[group["department"]] = by_department.get(group["department"], 0) + group["count"]
+        return TicketListV1(
+            tickets=[_summary(row) for row in rows],
+            total=_total(rows),
+            by_status=[StatusCount(status=s, count=n) for s, n in sorted(by_status.items())],
+            by_department=[
+                DepartmentCount(department=d, count=n)
+                for d, n in sorted(by_department.items(), key=lambda item: item[0] or "")
+            ],
+        )
+
+    async def history(self, ticket_id: str, include_internal: bool) -> TicketHistoryV1 | None:
+        """The ticket and its history in order; None when the views do not know it (yet)."""
+        async with self.pool.connection() as conn, conn.cursor(row_factory=dict_row) as cursor:
+            await cursor.execute(
+                sql.SQL("SELECT {columns} {activity} FROM ticket_summary WHERE ticket_id = %s").format(
+                    columns=_COLUMNS,
+                    activity=sql.SQL(
+                        "last_activity_at" if include_internal else "public_activity_at AS last_activity_at"
+                    ),
+                ),
+                (ticket_id,),
+            )
+            ticket = await cursor.fetchone()
+            if ticket is None:
+                return None
+            await cursor.execute(
+                "SELECT version, kind, internal, actor_kind, actor, at, channel, body, attachment_ids, "
+                "previous_status, status, assignee FROM ticket_history "
+                "WHERE ticket_id = %s AND (%s OR NOT internal) ORDER BY version",
+                (ticket_id, include_internal),
+            )
+            entries = await cursor.fetchall()
+        return TicketHistoryV1(
+            ticket=_summary(ticket), entries=[HistoryEntry.model_validate(entry) for entry in entries]
+        )
+
+    async def _fetch(self, statement: sql.Composed, params: dict[str, Any]) -> list[dict[str, Any]]:
+        async with self.pool.connection() as conn, conn.cursor(row_factory=dict_row) as cursor:
+            await cursor.execute(statement, params)
+            return await cursor.fetchall()
+
+
+def _scope(query: SearchInboxV1) -> tuple[list[sql.Composable], dict[str, Any]]:
+    """The conditions that bound what an agent may see and asked to search (counts share them)."""
+    conditions: list[sql.Composable] = []
+    params: dict[str, Any] = {}
+    if query.departments is not None:
+        visible = "department = ANY(%(departments)s)"
+        if query.include_unrouted:
+            visible = f"({visible} OR department IS NULL)"
+        conditions.append(sql.SQL(visible))
+        params["departments"] = list(query.departments)
+    elif not query.include_unrouted:
+        conditions.append(sql.SQL("department IS NOT NULL"))
+    if query.assignee == UNASSIGNED:
+        conditions.append(sql.SQL("assignee IS NULL"))
+    elif query.assignee is not None:
+        conditions.append(sql.SQL("assignee = %(assignee)s"))
+        params["assignee"] = query.assignee
+    if query.text and query.text.strip():
+        if number := _NUMBER.match(query.text):
+            conditions.append(sql.SQL("number = %(number)s"))
+            params["number"] = int(number.group(1))
+        else:
+            # Subjects and every message (notes too: this is the agents' search).
+            conditions.append(
+                sql.SQL(
+                    "(to_tsvector({config}, subject) @@ websearch_to_tsquery({config}, %(text)s) "
+                    "OR ticket_id IN (SELECT ticket_id FROM ticket_history WHERE body IS NOT NULL "
+                    "AND to_tsvector({config}, body) @@ websearch_to_tsquery({config}, %(text)s)))"
+                ).format(config=sql.Literal(TEXT_SEARCH))
+            )
+            params["text"] = query.text
+    return conditions, params
+
+
+def _all(conditions: list[sql.Composable]) -> sql.Composable:
+    return sql.SQL(" AND ").join(conditions) if conditions else sql.SQL("TRUE")
+
+
+def _total(rows: list[dict[str, Any]]) -> int:
+    return int(rows[0]["total"]) if rows else 0
+
+
+def _summary(row: dict[str, Any]) -> TicketSummary:
+    return TicketSummary.model_validate(row)

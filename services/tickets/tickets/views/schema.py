@@ -1,0 +1,87 @@
+"""Tables of the tickets read models: one row per ticket, one per history entry, and search."""
+
+from typing import Any
+
+from psycopg import Cursor, errors
+
+# Search ignores accents ("solicitacao" finds "solicitação") where the server has unaccent;
+# the configuration's name is the same either way, so queries and indexes never change.
+TEXT_SEARCH = "atende_pt"
+
+_TABLES = f"""
+CREATE TABLE IF NOT EXISTS ticket_summary (
+    ticket_id uuid PRIMARY KEY,
+    number integer NOT NULL UNIQUE,
+    subject text NOT NULL,
+    status text NOT NULL,
+    channel text NOT NULL,
+    customer_email text NOT NULL,
+    customer_name text NOT NULL,
+    department text,
+    assignee text,
+    reopens integer,
+    replies integer NOT NULL DEFAULT 0,
+    opened_at timestamptz NOT NULL,
+    finished_at timestamptz,
+    last_activity_at timestamptz NOT NULL,
+    public_activity_at timestamptz NOT NULL,
+    version integer NOT NULL
+);
+CREATE INDEX IF NOT EXISTS ticket_summary_customer
+    ON ticket_summary (customer_email, public_activity_at DESC);
+CREATE INDEX IF NOT EXISTS ticket_summary_inbox
+    ON ticket_summary (department, status, last_activity_at DESC);
+CREATE INDEX IF NOT EXISTS ticket_summary_assignee ON ticket_summary (assignee, status);
+CREATE INDEX IF NOT EXISTS ticket_summary_subject_search
+    ON ticket_summary USING gin (to_tsvector('{TEXT_SEARCH}', subject));
+CREATE TABLE IF NOT EXISTS ticket_history (
+    ticket_id uuid NOT NULL,
+    version integer NOT NULL,
+    kind text NOT NULL,
+    internal boolean NOT NULL,
+    actor_kind text NOT NULL,
+    actor text NOT NULL,
+    at timestamptz NOT NULL,
+    channel text,
+    body text,
+    attachment_ids text[] NOT NULL DEFAULT '{{}}',
+    previous_status text,
+    status text,
+    assignee text,
+    PRIMARY KEY (ticket_id, version)
+);
+CREATE INDEX IF NOT EXISTS ticket_history_body_search
+    ON ticket_history USING gin (to_tsvector('{TEXT_SEARCH}', body)) WHERE body IS NOT NULL;
+"""
+
+
+def create(cursor: Cursor[Any]) -> None:
+    """Create the text search configuration and the tables, if missing."""
+    cursor.execute("SELECT 1 FROM pg_ts_config WHERE cfgname = %s", (TEXT_SEARCH,))
+    if cursor.fetchone() is None:
+        cursor.execute(f"CREATE TEXT SEARCH CONFIGURATION {TEXT_SEARCH} (COPY = portuguese)")
+        if _unaccent(cursor):
+            cursor.execute(
+                f"ALTER TEXT SEARCH CONFIGURATION {TEXT_SEARCH} "
+                "ALTER MAPPING FOR hword, hword_part, word WITH unaccent, portuguese_stem"
+            )
+    cursor.execute(_TABLES)
+
+
+def drop(cursor: Cursor[Any]) -> None:
+    """Drop the tables (the search configuration stays: it holds no data)."""
+    cursor.execute("DROP TABLE IF EXISTS ticket_summary, ticket_history")
+
+
+def _unaccent(cursor: Cursor[Any]) -> bool:
+    """Install unaccent if the server has it (a trusted extension); some embedded servers do not."""
+    cursor.execute("SELECT 1 FROM pg_available_extensions WHERE name = 'unaccent'")
+    if cursor.fetchone() is None:
+        return False
+    cursor.execute("SAVEPOINT unaccent")
+    try:
+        cursor.execute("CREATE EXTENSION IF NOT EXISTS unaccent")
+    except errors.InsufficientPrivilege:
+        cursor.execute("ROLLBACK TO SAVEPOINT unaccent")
+        return False
+    return True
