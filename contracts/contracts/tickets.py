@@ -11,12 +11,45 @@ from contracts.registry import message_type
 
 
 class TicketStatus(StrEnum):
-    """Wire codes of guide 000's statuses; labels (pt-BR first) belong to the readers."""
+    """Wire codes of guide 000's statuses, with the names every reader shows (pt-BR first)."""
 
-    WAITING = "waiting"  # Em espera
-    IN_PROGRESS = "in_progress"  # Em andamento
-    AWAITING_CUSTOMER = "awaiting_customer"  # Aguardando sua resposta
-    FINISHED = "finished"  # Finalizado
+    WAITING = "waiting"
+    IN_PROGRESS = "in_progress"
+    AWAITING_CUSTOMER = "awaiting_customer"
+    FINISHED = "finished"
+
+    def label(self, language: str = "pt-BR") -> str:
+        """The name a person reads, as guide 000 names it; English otherwise."""
+        names = _LABELS[self]
+        return names[0] if language.lower().startswith("pt") else names[1]
+
+    def meaning(self, language: str = "pt-BR") -> str:
+        """What the status tells the customer, as guide 000 explains it."""
+        texts = _MEANINGS[self]
+        return texts[0] if language.lower().startswith("pt") else texts[1]
+
+
+_LABELS = {
+    TicketStatus.WAITING: ("Em espera", "Waiting"),
+    TicketStatus.IN_PROGRESS: ("Em andamento", "In progress"),
+    TicketStatus.AWAITING_CUSTOMER: ("Aguardando sua resposta", "Awaiting your reply"),
+    TicketStatus.FINISHED: ("Finalizado", "Finished"),
+}
+_MEANINGS = {
+    TicketStatus.WAITING: (
+        "Sua solicitação foi aberta e aguarda atendimento.",
+        "Your request was opened and awaits support.",
+    ),
+    TicketStatus.IN_PROGRESS: (
+        "Sua solicitação já foi vista e está sendo analisada.",
+        "Your request has been seen and is being worked on.",
+    ),
+    TicketStatus.AWAITING_CUSTOMER: (
+        "Sua solicitação foi analisada e recebeu comentários do suporte, que aguarda sua resposta.",
+        "Support commented on your request and is waiting for your reply.",
+    ),
+    TicketStatus.FINISHED: ("Sua solicitação foi atendida.", "Your request was resolved."),
+}
 
 
 @message_type("tickets.TicketRequested", 1)

@@ -12,8 +12,8 @@ class Counter:
     def __init__(self, first: int = 1000) -> None:
         self._numbers = itertools.count(first)
 
-    def next(self) -> int:
-        return next(self._numbers)
+    def take(self, count: int) -> list[int]:
+        return [next(self._numbers) for _ in range(count)]
 
 
 class Clock:

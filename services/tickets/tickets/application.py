@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any, ClassVar, Protocol
 from uuid import UUID
@@ -18,9 +19,24 @@ from tickets.domain.ticket import REOPEN_DAYS, Ticket, ticket_id
 class Numbers(Protocol):
     """Hands out human ticket numbers (#1042): unique and never reused, gaps allowed."""
 
-    def next(self) -> int:
-        """The next number."""
+    def take(self, count: int) -> list[int]:
+        """The next ``count`` numbers, ascending."""
         ...
+
+
+@dataclass(frozen=True)
+class OpenRequest:
+    """What opening a ticket needs; ``request_id`` makes it idempotent."""
+
+    request_id: str
+    channel: str
+    customer_email: str
+    customer_name: str
+    subject: str
+    body: str
+    department: str | None
+    attachment_ids: tuple[str, ...] = ()
+    reopens: int | None = None
 
 
 class TicketNotFound(LookupError):
@@ -75,22 +91,44 @@ class Tickets(Application[UUID]):
         reopens: int | None = None,
     ) -> Ticket:
         """Open the ticket for ``request_id``, or return the one it already opened (idempotent)."""
-        existing = self._find(ticket_id(request_id))
-        if existing is not None:
-            return existing
-        ticket = Ticket(
-            request_id=request_id,
-            number=self.numbers.next(),
-            channel=channel,
-            customer_email=customer_email,
-            customer_name=customer_name,
-            subject=subject,
-            body=body,
-            department=department,
-            attachment_ids=list(attachment_ids or []),
-            opened_at=self.clock(),
-            reopens=reopens,
+        request = OpenRequest(
+            request_id,
+            channel,
+            customer_email,
+            customer_name,
+            subject,
+            body,
+            department,
+            tuple(attachment_ids or ()),
+            reopens,
         )
+        return self.open_many([request])[0]
+
+    def open_many(self, requests: Sequence[OpenRequest]) -> list[Ticket]:
+        """Open several tickets in one transaction (group commit); each one idempotent like ``open``.
+
+        No read first: a request seen before fails the insert (same derived id), and only then are
+        the tickets looked up and saved one by one. A number taken for a duplicate stays unused.
+        """
+        unique = {request.request_id: request for request in reversed(requests)}  # the first wins
+        numbers = self.numbers.take(len(unique))
+        opened = {
+            rid: self._new(request, n) for (rid, request), n in zip(unique.items(), numbers, strict=True)
+        }
+        try:
+            self.save(*opened.values())
+        except IntegrityError:
+            for (rid, request), number in zip(unique.items(), numbers, strict=True):
+                opened[rid] = self._find(ticket_id(rid)) or self._save_new(request, number)
+        return [opened[request.request_id] for request in requests]
+
+    def _new(self, request: OpenRequest, number: int) -> Ticket:
+        fields = asdict(request)
+        fields["attachment_ids"] = list(request.attachment_ids)
+        return Ticket(number=number, opened_at=self.clock(), **fields)
+
+    def _save_new(self, request: OpenRequest, number: int) -> Ticket:
+        ticket = self._new(request, number)
         try:
             self.save(ticket)
         except IntegrityError:

@@ -9,13 +9,13 @@ from tickets.domain.status import Status
 @pytest.mark.parametrize(
     ("status", "pt", "en"),
     [
-        (Status.WAITING, "Em espera", "Waiting"),
-        (Status.IN_PROGRESS, "Em andamento", "In progress"),
-        (Status.AWAITING_CUSTOMER, "Aguardando sua resposta", "Awaiting your reply"),
-        (Status.FINISHED, "Finalizado", "Finished"),
+        (TicketStatus.WAITING, "Em espera", "Waiting"),
+        (TicketStatus.IN_PROGRESS, "Em andamento", "In progress"),
+        (TicketStatus.AWAITING_CUSTOMER, "Aguardando sua resposta", "Awaiting your reply"),
+        (TicketStatus.FINISHED, "Finalizado", "Finished"),
     ],
 )
-def test_labels_are_portuguese_first(status: Status, pt: str, en: str) -> None:
+def test_labels_are_portuguese_first(status: TicketStatus, pt: str, en: str) -> None:
     assert status.label() == pt
     assert status.label("pt-BR") == pt
     assert status.label("en") == en

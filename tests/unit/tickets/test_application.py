@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from support.fakes import Clock
 
-from tickets.application import StaleVersion, TicketNotFound, Tickets
+from tickets.application import OpenRequest, StaleVersion, TicketNotFound, Tickets
 from tickets.domain.status import Status
 from tickets.domain.ticket import AGENT, CUSTOMER
 from tickets.domain.transitions import IllegalTransition
@@ -33,7 +33,20 @@ def test_opening_is_idempotent_and_numbers_are_unique(app: Tickets) -> None:
     assert again.id == first.id
     assert again.number == first.number == 1000
     assert again.subject == "Não consigo entrar"
-    assert other.number == 1001
+    assert other.number > first.number  # a retry may leave a gap, never a repeat
+
+
+def request(request_id: str, subject: str = "Boleto") -> OpenRequest:
+    return OpenRequest(request_id, "portal", "maria@example.com", "Maria", subject, "Olá", None)
+
+
+def test_a_batch_opens_each_request_once_even_with_retries_inside_and_before(app: Tickets) -> None:
+    before = app.open_many([request("a")])[0]
+    batch = app.open_many([request("b"), request("a", "retry"), request("c"), request("b", "retry")])
+    assert [t.id for t in batch] == [batch[0].id, before.id, batch[2].id, batch[0].id]
+    assert batch[1].subject == "Boleto" and batch[3].subject == "Boleto", "the first request wins"
+    assert len({before.number, batch[0].number, batch[2].number}) == 3
+    assert app.recorder.max_notification_id() == 3, "one Opened event per ticket, no more"
 
 
 def test_a_stale_version_is_refused_with_the_current_state(app: Tickets) -> None:

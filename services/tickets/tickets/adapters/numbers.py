@@ -18,12 +18,13 @@ class PostgresNumbers:
         with self._pool.connection() as conn:
             conn.execute(f"CREATE SEQUENCE IF NOT EXISTS ticket_number START {FIRST_NUMBER}")
 
-    def next(self) -> int:
-        """The next number."""
+    def take(self, count: int) -> list[int]:
+        """The next ``count`` numbers, in one round trip (a batch of opens shares it)."""
         with self._pool.connection() as conn:
-            row = conn.execute("SELECT nextval('ticket_number')").fetchone()
-        assert row is not None
-        return int(row[0])
+            rows = conn.execute(
+                "SELECT nextval('ticket_number') FROM generate_series(1, %s)", (count,)
+            ).fetchall()
+        return sorted(int(row[0]) for row in rows)
 
     def close(self) -> None:
         """Close the pool."""

@@ -34,9 +34,10 @@ from contracts.ticket_commands import (
 from contracts.tickets import TicketRequestedV1, TicketStatus
 from plumbing.bus import Bus
 from plumbing.errors import Conflict, Invalid, NotFound
-from tickets.application import StaleVersion, TicketNotFound, Tickets
+from tickets.application import OpenRequest, StaleVersion, TicketNotFound, Tickets
 from tickets.domain.ticket import CUSTOMER, ReopenWindowPassed, Ticket
 from tickets.domain.transitions import IllegalTransition
+from tickets.entrypoints.batching import OpenBatcher
 
 C = TypeVar("C", bound=Message)
 
@@ -60,17 +61,17 @@ def view(ticket: Ticket) -> TicketV1:
     )
 
 
-def open_requested(app: Tickets, request: OpenTicketV1 | TicketRequestedV1) -> Ticket:
-    """Open (or find) the ticket a portal command or an email/chat request asks for."""
-    return app.open(
+def open_request(request: OpenTicketV1 | TicketRequestedV1) -> OpenRequest:
+    """What opening the ticket a portal command or an email/chat request asks for takes."""
+    return OpenRequest(
         request.request_id,
-        channel=request.channel.value,
-        customer_email=request.customer_email,
-        customer_name=request.customer_name,
-        subject=request.subject,
-        body=request.body,
-        department=request.department,
-        attachment_ids=request.attachment_ids,
+        request.channel.value,
+        request.customer_email,
+        request.customer_name,
+        request.subject,
+        request.body,
+        request.department,
+        tuple(request.attachment_ids),
     )
 
 
@@ -107,6 +108,7 @@ class Commands:
         views_reached: Callable[[int], Awaitable[bool]] = _no_views,
     ) -> None:
         self.app = app
+        self.opens = OpenBatcher(app)
         self.changed = changed  # wakes the relay and the projector: the new events go out at once
         self.views_reached = views_reached
 
@@ -122,7 +124,9 @@ class Commands:
         await bus.serve("reopen", REOPEN_TICKET_V1, ReopenTicketV1, self._change(self._reopen))
 
     async def open(self, command: OpenTicketV1, envelope: Envelope) -> Message:
-        return view(await self._saving(lambda: open_requested(self.app, command)))
+        ticket, position = await self.opens.open(open_request(command))
+        await self._settle(position)
+        return view(ticket)
 
     async def get(self, query: GetTicketV1, envelope: Envelope) -> Message:
         with refusals():
@@ -151,10 +155,14 @@ class Commands:
             return work(), self.app.saves.position
 
         ticket, position = await asyncio.to_thread(tracked)
+        await self._settle(position)
+        return ticket
+
+    async def _settle(self, position: int | None) -> None:
+        """After a save: wake the relay and the projector, and wait until the views show it."""
         if position is not None:
             self.changed()
             await self.views_reached(position)
-        return ticket
 
     def _start_work(self, command: StartWorkV1, ticket: UUID) -> Ticket:
         return self.app.start_work(ticket, _version(command), command.actor)

@@ -10,7 +10,7 @@ from contracts.tickets import TicketRequestedV1
 from plumbing.consumer import Poison
 from plumbing.logging import get_logger
 from tickets.application import Tickets
-from tickets.entrypoints.commands import open_requested
+from tickets.entrypoints.commands import open_request
 
 log = get_logger(__name__)
 
@@ -23,7 +23,7 @@ def handle_requests(
     async def handle(message: Message, envelope: Envelope) -> None:
         if not isinstance(message, TicketRequestedV1):
             raise Poison(f"tickets-intake does not take {envelope.type_key}")
-        ticket = await asyncio.to_thread(open_requested, app, message)
+        [ticket] = await asyncio.to_thread(app.open_many, [open_request(message)])
         log.info("ticket.requested", number=ticket.number, channel=message.channel.value)
         opened()
 

@@ -11,7 +11,7 @@ from tickets.views.projection import TicketViews
 class _NoNumbers:
     """A rebuild only reads events: it never opens a ticket, so it never needs a number."""
 
-    def next(self) -> int:
+    def take(self, count: int) -> list[int]:
         raise RuntimeError("a rebuild opens no tickets")
 
 
