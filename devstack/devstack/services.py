@@ -28,6 +28,7 @@ class ServiceSpec:
     default_http_port: int | None = None  # its public HTTP API's port, if it has one (the gateway)
     port_var: str = "OPS_PORT"  # the variable (after env_prefix) of its ops port
     health_path: str = "/readyz"
+    dev_settings: tuple[tuple[str, str], ...] = ()  # what `make up` sets for development only
 
     @property
     def database(self) -> str | None:
@@ -61,9 +62,13 @@ class ServiceSpec:
         return None if http is None else f"http://127.0.0.1:{http}"
 
 
-def _spec(name: str, module: str, port: int, *needs: str, http_port: int | None = None) -> ServiceSpec:
+def _spec(
+    name: str, module: str, port: int, *needs: str, http_port: int | None = None, **dev: str
+) -> ServiceSpec:
     prefix = "ATENDE_" + module.upper() + "_"
-    return ServiceSpec(name, module, prefix, port, frozenset({NATS, *needs}), http_port)
+    return ServiceSpec(
+        name, module, prefix, port, frozenset({NATS, *needs}), http_port, dev_settings=tuple(dev.items())
+    )
 
 
 # Start order: backends first, the gateway (the public door) last. A new service is one new row.
@@ -73,7 +78,8 @@ SERVICES: tuple[ServiceSpec, ...] = (
     _spec("mail-ingest", "mail_ingest", 8103, POSTGRES, IMAP),
     _spec("notifier", "notifier", 8104, POSTGRES, SMTP),
     _spec("files", "files", 8105, POSTGRES, S3),
-    _spec("gateway", "gateway", 8100, http_port=8000),
+    # Plain http on 127.0.0.1 and no mail sent for sign-ups yet: links in answers, cookies not Secure.
+    _spec("gateway", "gateway", 8100, POSTGRES, http_port=8000, DEV_MODE="true", COOKIE_SECURE="false"),
 )
 
 
@@ -98,7 +104,12 @@ def service_env(
         spec.port_var: str(spec.port(environ)),
     }
     if (http_port := spec.http_port(environ)) is not None:
-        values |= {"HTTP_HOST": "127.0.0.1", "HTTP_PORT": str(http_port)}
+        values |= {
+            "HTTP_HOST": "127.0.0.1",
+            "HTTP_PORT": str(http_port),
+            "PUBLIC_URL": f"http://127.0.0.1:{http_port}",
+        }
+    values |= dict(spec.dev_settings)
     if POSTGRES in spec.needs:
         if database_url is None:
             raise ValueError(f"{spec.name} needs its PostgreSQL database URL")

@@ -62,6 +62,9 @@ class Endpoint(Generic[R]):
         """Subscribe, and make sure the server knows before we report ready."""
         self._subscription = await self.nc.subscribe(self.subject, queue=self.queue, cb=self._on_message)
         # Another connection's request can overtake our SUB: flush so callers never see "no responders".
+        # Twice: nats.py writes flush's PING straight to the socket, ahead of a SUB still queued for
+        # its flusher task; by the first PONG the flusher has run, so the second PING follows the SUB.
+        await self.nc.flush()
         await self.nc.flush()
 
     async def drain(self) -> None:

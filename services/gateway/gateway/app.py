@@ -3,18 +3,24 @@
 from fastapi import FastAPI
 
 from gateway import VERSION, errors
+from gateway.accounts.service import Accounts
 from gateway.middleware import CorrelationMiddleware
-from gateway.routers import system
+from gateway.routers import accounts, console_tickets, session, system, tickets
 from plumbing.bus import Bus
 
 
-def create_app(bus: Bus) -> FastAPI:
-    """Build the app around an already connected bus; no connection is made here."""
+def create_app(bus: Bus, accounts_service: Accounts | None = None) -> FastAPI:
+    """Build the app around an already connected bus and accounts service; no connection is made here."""
     app = FastAPI(title="Atende", version=VERSION, docs_url="/api/docs", openapi_url="/api/openapi.json")
     app.state.bus = bus
+    app.state.accounts = accounts_service  # None: the routes that need accounts answer 503
     errors.install(app)
     # The last added is the outermost: every line logged for a request, 500s included, has its id.
     app.add_middleware(errors.UnexpectedErrors)
     app.add_middleware(CorrelationMiddleware)
     app.include_router(system.router)
+    app.include_router(accounts.router)
+    app.include_router(session.router)
+    app.include_router(tickets.router)
+    app.include_router(console_tickets.router)
     return app

@@ -1,9 +1,12 @@
-"""Composition root of the gateway: NATS, then the HTTP server on top of it."""
+"""Composition root of the gateway: NATS and its own PostgreSQL (accounts), then the HTTP server."""
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 
 from gateway import VERSION
+from gateway.accounts.schema import ensure_schema
+from gateway.accounts.service import Accounts
 from gateway.app import create_app
 from gateway.config import Settings
 from plumbing.logging import get_logger
@@ -13,14 +16,29 @@ from plumbing.runtime import Runtime, open_runtime
 log = get_logger(__name__)
 
 
+@dataclass
+class GatewayRuntime(Runtime):
+    """The runtime, plus the accounts service the app uses (tests and tools reach it here)."""
+
+    accounts: Accounts | None = None
+
+
 @asynccontextmanager
-async def bootstrap(settings: Settings) -> AsyncIterator[Runtime]:
-    """Connect the bus, then serve HTTP; on exit HTTP stops first, then the bus drains."""
+async def bootstrap(settings: Settings) -> AsyncIterator[GatewayRuntime]:
+    """Connect the bus and the database, then serve HTTP; on exit HTTP stops first, then the rest."""
     async with open_runtime(
         "gateway", settings, version=VERSION, description="HTTP/WebSocket API and web console over NATS."
     ) as runtime:
-        server = embedded_server(create_app(runtime.bus), settings.http_host, settings.http_port)
+        pool = await runtime.open_postgres(settings)
+        await ensure_schema(pool)
+        accounts = Accounts(pool, settings)
+        server = embedded_server(create_app(runtime.bus, accounts), settings.http_host, settings.http_port)
         await server.start()
         runtime.on_stop(server.stop)
         log.info("http.listening", url=f"http://{settings.http_host}:{settings.http_port}")
-        yield runtime
+        if settings.dev_mode:
+            log.warning("gateway.dev_mode", detail="answers carry email links; never in production")
+        # Same stacks, health and bus: shutting down is unchanged.
+        yield GatewayRuntime(
+            runtime.name, runtime.bus, runtime.health, runtime.resources, runtime.workers, accounts
+        )

@@ -1,14 +1,20 @@
 """Settings of the gateway (env prefix ATENDE_GATEWAY_)."""
 
-from pydantic_settings import SettingsConfigDict
+from typing import Annotated
 
-from plumbing.settings import ServiceSettings
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import NoDecode, SettingsConfigDict
+
+from plumbing.settings import PostgresSettings, ServiceSettings
+
+DEPARTMENTS = ("Comercial", "Financeiro", "Suporte", "Websites")
 
 
-class Settings(ServiceSettings):
+class Settings(ServiceSettings, PostgresSettings):
     """Everything the gateway reads from its environment.
 
     The public API listens on HTTP_PORT; /healthz, /readyz and /metrics stay on the private OPS_PORT.
+    Accounts, sessions and API tokens live in the gateway's own database (POSTGRES_URL).
     """
 
     model_config = SettingsConfigDict(env_prefix="ATENDE_GATEWAY_", extra="ignore", frozen=True)
@@ -16,3 +22,37 @@ class Settings(ServiceSettings):
     ops_port: int | None = 8100
     http_host: str = "127.0.0.1"
     http_port: int = 8000
+    public_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description="Where people reach the portal; links in emails start here.",
+    )
+    dev_mode: bool = Field(
+        default=False, description="Development only: answers carry the email links (no mail is sent yet)."
+    )
+    cookie_secure: bool = Field(
+        default=True, description="Mark cookies Secure; false only with DEV_MODE, for plain-http development."
+    )
+    session_idle_days: float = Field(default=7, gt=0)
+    session_max_days: float = Field(default=30, gt=0)
+    # Comma-separated in the environment: ATENDE_GATEWAY_DEPARTMENTS=Comercial,Financeiro,Suporte
+    departments: Annotated[tuple[str, ...], NoDecode] = DEPARTMENTS
+
+    @field_validator("departments", mode="before")
+    @classmethod
+    def _split(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(name.strip() for name in value.split(",") if name.strip())
+        return value
+
+    @field_validator("public_url")
+    @classmethod
+    def _no_trailing_slash(cls, value: str) -> str:
+        return value.rstrip("/")
+
+    @model_validator(mode="after")
+    def _secure_outside_dev(self) -> "Settings":
+        if not self.cookie_secure and not self.dev_mode:
+            raise ValueError("COOKIE_SECURE=false is for plain-http development only: set DEV_MODE=true too")
+        if not self.departments:
+            raise ValueError("DEPARTMENTS needs at least one department")
+        return self

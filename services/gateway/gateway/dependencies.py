@@ -1,10 +1,12 @@
-"""FastAPI dependencies: the bus and the health registry live on app.state, set by bootstrap."""
+"""FastAPI dependencies: the bus and the accounts service live on app.state, set by bootstrap."""
 
 from typing import Annotated
 
 from fastapi import Depends, Request
 
+from gateway.accounts.service import Accounts
 from plumbing.bus import Bus
+from plumbing.errors import Unavailable
 
 
 def get_bus(request: Request) -> Bus:
@@ -13,4 +15,13 @@ def get_bus(request: Request) -> Bus:
     return bus
 
 
+def get_accounts(request: Request) -> Accounts:
+    """The accounts service over the gateway's database (503 in an app built without one)."""
+    accounts: Accounts | None = getattr(request.app.state, "accounts", None)
+    if accounts is None:
+        raise Unavailable()
+    return accounts
+
+
 BusDep = Annotated[Bus, Depends(get_bus)]
+AccountsDep = Annotated[Accounts, Depends(get_accounts)]

@@ -15,9 +15,11 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gateway.domain.language import negotiate
 from gateway.domain.messages import text
+from gateway.openapi import ErrorBody, documented
 from plumbing.errors import ServiceError
 from plumbing.logging import get_logger
 
+__all__ = ["ErrorBody", "UnexpectedErrors", "documented", "install"]  # routers document refusals with these
 log = get_logger(__name__)
 # Reason codes for the HTTP layer's own refusals (unknown path, wrong method, ...).
 _HTTP_REASONS = {401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed"}
@@ -53,7 +55,9 @@ def install(app: FastAPI) -> None:
         status, reason, fields = _service_refusal(exc)
         if status >= 500:
             log.error("http.service_failed", code=exc.code, reason=exc.reason)
-        return JSONResponse(_body(request.headers, reason, fields), status_code=status)
+        # A 401 names the scheme that would have worked (RFC 6750); cookies need no challenge.
+        challenge = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+        return JSONResponse(_body(request.headers, reason, fields), status_code=status, headers=challenge)
 
     @app.exception_handler(HTTPException)
     async def http_refusal(request: Request, exc: HTTPException) -> JSONResponse:

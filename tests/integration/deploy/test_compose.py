@@ -16,9 +16,20 @@ from typing import Any
 import jsonschema
 import pytest
 
-from .support import K8S, REPO, SERVICES, compose
+from .support import K8S, REPO, SERVICES, compose, settings_class
 
-DATABASES = ("atende_tickets", "atende_chat", "atende_mail_ingest", "atende_notifier", "atende_files")
+DATABASES = (
+    "atende_tickets",
+    "atende_chat",
+    "atende_mail_ingest",
+    "atende_notifier",
+    "atende_files",
+    "atende_gateway",
+)
+
+
+def uses_postgres(service: str) -> bool:
+    return "postgres_url" in settings_class(service).model_fields
 
 
 @cache
@@ -60,6 +71,7 @@ def test_compose_runs_each_service_from_the_image_after_its_infrastructure(servi
     assert definition["healthcheck"]["test"] == ["CMD", "python", "/opt/atende/service.py", "healthcheck"]
     depends = definition["depends_on"]
     assert "nats" in depends
+    assert ("postgres" in depends) == uses_postgres(service), "waits for PostgreSQL exactly when it uses it"
     assert not set(depends) & set(SERVICES), "an Atende service must not wait for another one"
     for target, rule in depends.items():
         assert target in services, target
@@ -104,3 +116,4 @@ def test_postgres_init_creates_one_database_per_service_in_compose_and_dev() -> 
     assert compose_sql.read_text() == dev_sql.read_text()
     created = re.findall(r"^CREATE DATABASE (\w+);$", compose_sql.read_text(), flags=re.MULTILINE)
     assert sorted(created) == sorted(DATABASES)
+    assert set(DATABASES) == {"atende_" + SERVICES[s][0] for s in SERVICES if uses_postgres(s)}

@@ -91,8 +91,6 @@ def test_dev_secrets_match_the_dev_infrastructure() -> None:
     """The dev-only file drives both the in-cluster infrastructure and the services: keep it coherent."""
     secrets = read_env_file(K8S / "overlays" / "dev" / "secrets.env")
     for service in SERVICES:
-        if service == "gateway":
-            continue
         prefix, database = SERVICES[service][2], "atende_" + SERVICES[service][0]
         url = secrets[f"{prefix}POSTGRES_URL"]
         assert url == f"postgresql://atende:{secrets['POSTGRES_PASSWORD']}@postgres:5432/{database}"

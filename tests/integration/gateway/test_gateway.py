@@ -20,8 +20,10 @@ OPS_PORT = free_port()
 
 
 @pytest.fixture
-async def gateway(nats_url: str) -> AsyncIterator[tuple[Runtime, httpx.AsyncClient]]:
-    settings = Settings(nats_url=nats_url, http_port=free_port(), ops_port=OPS_PORT)
+async def gateway(nats_url: str, postgres_url: str) -> AsyncIterator[tuple[Runtime, httpx.AsyncClient]]:
+    settings = Settings(
+        nats_url=nats_url, postgres_url=postgres_url, http_port=free_port(), ops_port=OPS_PORT
+    )
     async with bootstrap(settings) as runtime:
         runtime.health.started = True
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{settings.http_port}") as client:
@@ -34,7 +36,7 @@ async def test_health_and_metrics_are_private(gateway: tuple[Runtime, httpx.Asyn
         assert (await ops.get("/healthz")).json() == {"service": "gateway", "status": "alive"}
         ready = await ops.get("/readyz")
         assert ready.status_code == 200
-        assert ready.json()["checks"] == {"nats": "ok"}
+        assert ready.json()["checks"] == {"nats": "ok", "postgres": "ok"}
         assert "atende_requests_total" in (await ops.get("/metrics")).text
         runtime.health.stopping = True
         assert (await ops.get("/readyz")).status_code == 503

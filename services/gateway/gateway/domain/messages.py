@@ -29,6 +29,63 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "string_too_long": ("Texto longo demais.", "Text too long."),
     "string_pattern_mismatch": ("Formato inválido.", "Invalid format."),
     "json_invalid": ("JSON inválido.", "Invalid JSON."),
+    "string_type": ("Esperava-se um texto.", "A text was expected."),
+    "model_attributes_type": ("Esperava-se um objeto JSON.", "A JSON object was expected."),
+    "uuid_parsing": ("Identificador inválido.", "Invalid identifier."),
+    # Accounts: sign-up, log-in, one-time links, sessions.
+    "email_invalid": ("Endereço de email inválido.", "Invalid email address."),
+    "name_blank": ("Informe seu nome.", "Please enter your name."),
+    "name_too_long": ("Nome longo demais.", "Name too long."),
+    "name_invalid": ("O nome contém caracteres não permitidos.", "The name has characters not allowed."),
+    "password_too_short": (
+        "A senha precisa ter pelo menos 10 caracteres.",
+        "The password needs at least 10 characters.",
+    ),
+    "password_too_long": (
+        "A senha pode ter no máximo 256 caracteres.",
+        "The password may have at most 256 characters.",
+    ),
+    "password_only_digits": (
+        "A senha não pode ter só números.",
+        "The password cannot be only digits.",
+    ),
+    "password_too_common": ("Essa senha é comum demais.", "That password is too common."),
+    "password_like_email": (
+        "A senha não pode conter seu endereço de email.",
+        "The password cannot contain your email address.",
+    ),
+    "department_required": ("Informe pelo menos um departamento.", "Give at least one department."),
+    "department_unknown": ("Departamento desconhecido.", "Unknown department."),
+    "role_unknown": ("Papel desconhecido: use agent ou admin.", "Unknown role: use agent or admin."),
+    "email_in_use": ("Já existe uma conta com esse email.", "An account with that email already exists."),
+    "invalid_credentials": ("Email ou senha incorretos.", "Wrong email or password."),
+    "token_invalid_or_expired": (
+        "Este link é inválido, já foi usado ou expirou.",
+        "This link is invalid, was already used or has expired.",
+    ),
+    "token_not_found": ("Token não encontrado.", "Token not found."),
+    "csrf_failed": (
+        "Verificação de segurança falhou. Recarregue a página e tente novamente.",
+        "Security check failed. Reload the page and try again.",
+    ),
+    "ticket_not_found": ("Solicitação não encontrada.", "Request not found."),
+    "stale_version": (
+        "Outra pessoa alterou esta solicitação enquanto você a via. Confira o estado atual e tente de novo.",
+        "Someone else changed this request while you were viewing it. Check its current state and retry.",
+    ),
+    "illegal_transition": (
+        "Esta mudança não é possível no status atual da solicitação.",
+        "This change is not possible in the request's current status.",
+    ),
+    "status_not_settable": (
+        "Este status não pode ser escolhido: ele vem de uma resposta pública.",
+        "This status cannot be chosen: a public reply sets it.",
+    ),
+    "greater_than_equal": ("Valor pequeno demais.", "Value too small."),
+    "less_than_equal": ("Valor grande demais.", "Value too large."),
+    "enum": ("Valor não permitido.", "Value not allowed."),
+    "extra_forbidden": ("Campo desconhecido.", "Unknown field."),
+    "int_parsing": ("Informe um número inteiro.", "Give a whole number."),
 }
 
 

@@ -1,0 +1,158 @@
+"""Opening tickets through the gateway's HTTP API, end to end, with the services run as deployed.
+
+HTTP → gateway → NATS → tickets → event store → read models: a ticket counts once its answer came
+back, and answers leave only once the customer's list shows the ticket (read-your-writes).
+The gateway and the tickets service are separate processes started with PYTHONOPTIMIZE=1, like
+`make up`; the load generator (httpx) shares the machine's two cores with them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+import tempfile
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from time import perf_counter_ns
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+import psycopg
+from psycopg import sql
+
+from bench.scenarios import BenchContext, Sample, scenario
+from devstack.postgres import ensure_database
+from devstack.procs import ManagedProcess, free_port, http_ok
+
+CLIENTS = 16
+PASSWORD = "bench password 123"  # noqa: S105 (a throwaway account of a throwaway database)
+
+
+@asynccontextmanager
+async def _stack(ctx: BenchContext) -> AsyncIterator[httpx.AsyncClient]:
+    """Tickets and gateway processes on fresh databases; yields a customer's API client (bearer)."""
+    databases = [ctx.unique("bench_http_tickets").lower(), ctx.unique("bench_http_gateway").lower()]
+    urls = [await asyncio.to_thread(ensure_database, ctx.endpoints.postgres_url, db) for db in databases]
+    http_port, logs = free_port(), Path(tempfile.mkdtemp(prefix="atende-bench-"))
+    base = os.environ | {"PYTHONOPTIMIZE": "1", "PYTHONUNBUFFERED": "1"}
+    services = {
+        "tickets": {"POSTGRES_URL": urls[0], "OPS_PORT": str(free_port())},
+        "gateway": {
+            "POSTGRES_URL": urls[1],
+            "OPS_PORT": str(free_port()),
+            "HTTP_PORT": str(http_port),
+            "DEV_MODE": "true",
+            "COOKIE_SECURE": "false",
+        },
+    }
+    procs: list[ManagedProcess] = []
+    try:
+        for name, settings in services.items():
+            prefix = f"ATENDE_{name.upper()}_"
+            env = base | {prefix + "NATS_URL": ctx.endpoints.nats_url, prefix + "LOG_LEVEL": "warning"}
+            env |= {prefix + key: value for key, value in settings.items()}
+            proc = ManagedProcess(name, [sys.executable, "-m", name], logs / f"{name}.log", env=env)
+            proc.start()
+            procs.append(proc)
+            ready = f"http://127.0.0.1:{settings['OPS_PORT']}/readyz"
+            await asyncio.to_thread(proc.wait_until, lambda url=ready: http_ok(url, 1.0), 60, "readiness")
+        limits = httpx.Limits(max_connections=CLIENTS, max_keepalive_connections=CLIENTS)
+        async with httpx.AsyncClient(
+            base_url=f"http://127.0.0.1:{http_port}", limits=limits, timeout=30
+        ) as client:
+            client.headers["Authorization"] = f"Bearer {await _customer_token(client)}"
+            yield client
+    finally:
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:
+            await asyncio.to_thread(proc.stop, 20)
+        await asyncio.to_thread(_drop, ctx.endpoints.postgres_url, databases)
+
+
+async def _customer_token(client: httpx.AsyncClient) -> str:
+    email = "bench@example.com"
+    signed = await client.post(
+        "/api/v1/accounts", json={"name": "Bench", "email": email, "password": PASSWORD}
+    )
+    token = parse_qs(urlsplit(signed.json()["dev_verification_url"]).fragment)["token"][0]
+    await client.post("/api/v1/accounts/verify", json={"token": token})
+    session = await client.post("/api/v1/session", json={"email": email, "password": PASSWORD})
+    issued = await client.post(
+        "/api/v1/tokens", json={"name": "bench"}, headers={"X-CSRF-Token": session.json()["csrf_token"]}
+    )
+    client.cookies.clear()
+    return str(issued.json()["token"])
+
+
+async def _open(client: httpx.AsyncClient, index: int, latencies: list[int]) -> None:
+    t0 = perf_counter_ns()
+    answer = await client.post(
+        "/api/v1/tickets",
+        json={
+            "subject": "Não consigo emitir a nota",
+            "description": "Aparece um erro ao emitir a nota fiscal.",
+            "department": "Suporte",
+        },
+        headers={"Idempotency-Key": f"bench-{index}"},
+    )
+    latencies.append(perf_counter_ns() - t0)
+    if answer.status_code != 201:
+        raise RuntimeError(f"open answered {answer.status_code}: {answer.text[:200]}")
+
+
+async def _listed(client: httpx.AsyncClient) -> int:
+    return int((await client.get("/api/v1/tickets", params={"limit": 1})).json()["total"])
+
+
+@scenario("tickets_open_over_http", unit="tickets", baseline="pg_commit")
+async def tickets_open_over_http(ctx: BenchContext) -> Sample:
+    """16 concurrent clients open tickets over HTTP, end to end to the customer's list (target ≥ 0.5×)."""
+    n = ctx.count(3_000, 200)
+    latencies: list[int] = []
+    async with _stack(ctx) as client:
+        for warmup in range(20):
+            await _open(client, -1 - warmup, [])
+        queue = iter(range(n))
+
+        async def worker() -> None:
+            for index in queue:
+                await _open(client, index, latencies)
+
+        start = perf_counter_ns()
+        await asyncio.gather(*(worker() for _ in range(CLIENTS)))
+        elapsed = perf_counter_ns() - start
+        listed = await _listed(client)
+    if listed != n + 20:
+        raise RuntimeError(f"the customer's list shows {listed} tickets, expected {n + 20}")
+    return Sample(n, elapsed / 1e9, latencies, {"clients": CLIENTS})
+
+
+@scenario("tickets_open_over_http_at_100_per_s", unit="tickets", baseline="pg_commit")
+async def tickets_open_over_http_at_100_per_s(ctx: BenchContext) -> Sample:
+    """Tickets opened over HTTP at a fixed 100/s (open loop): latency when not saturated (target p99 ≤ 15 ms)."""
+    n = ctx.count(1_500, 100)
+    latencies: list[int] = []
+    async with _stack(ctx) as client:
+        for warmup in range(20):
+            await _open(client, -1 - warmup, [])
+        loop = asyncio.get_running_loop()
+        begin = loop.time()
+        tasks = []
+        for index in range(n):
+            delay = begin + index / 100 - loop.time()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            tasks.append(asyncio.create_task(_open(client, index, latencies)))
+        start = perf_counter_ns()
+        await asyncio.gather(*tasks)
+        elapsed = n / 100 + (perf_counter_ns() - start) / 1e9
+    return Sample(n, elapsed, latencies, {"offered_per_s": 100})
+
+
+def _drop(admin_url: str, databases: list[str]) -> None:
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        for database in databases:
+            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(database)))

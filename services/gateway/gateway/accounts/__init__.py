@@ -1,0 +1,1 @@
+"""Customer and staff accounts: sign-up, email verification, sessions, API tokens, password resets."""

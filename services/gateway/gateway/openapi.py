@@ -1,0 +1,43 @@
+"""The error body every refusal has, and the ``responses=`` that document it on a route."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+
+class FieldError(BaseModel):
+    """One field at fault."""
+
+    field: str = Field(
+        examples=["password"], description="Dotted path of the field (query./path. for parameters)."
+    )
+    reason: str = Field(examples=["password_too_short"], description="Stable reason code.")
+    message: str = Field(description="The reason in the reader's language (Accept-Language: pt-BR or en).")
+
+
+class ErrorBody(BaseModel):
+    """Every 4xx and 5xx answer."""
+
+    error: str = Field(examples=["invalid"], description="Stable reason code.")
+    message: str = Field(description="What went wrong, in pt-BR or English by Accept-Language.")
+    fields: list[FieldError] | None = Field(default=None, description="The fields at fault, when any.")
+
+
+_MEANING = {
+    401: "`unauthorized`: no credential, or an unknown, expired or revoked one.",
+    403: "`forbidden`: this account may not do this; `csrf_failed`: a cookie request without a matching X-CSRF-Token.",
+    404: "`not_found`.",
+    409: "`conflict`.",
+    422: "`invalid` or a more precise code; `fields` names each field at fault and why.",
+    503: "`unavailable`: a dependency is down; try again later.",
+}
+
+
+def documented(*codes: int, **reasons: str) -> dict[int | str, dict[str, Any]]:
+    """``responses=`` for a route: each status with the shared body; ``reasons`` (``e401="..."``) override."""
+    return {
+        code: {"model": ErrorBody, "description": reasons.get(f"e{code}", _MEANING.get(code, "Refused."))}
+        for code in codes
+    }

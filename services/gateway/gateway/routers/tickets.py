@@ -1,0 +1,137 @@
+"""The customer's tickets (guide 000's "solicitações"): open, list, read, reply, mark solved."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response, status
+
+from contracts.common import ActorKind, Channel
+from contracts.subjects import FINISH_TICKET_V1, LIST_CUSTOMER_TICKETS_V1, OPEN_TICKET_V1, REPLY_TO_TICKET_V1
+from contracts.ticket_commands import FinishTicketV1, OpenTicketV1, ReplyToTicketV1, TicketV1
+from contracts.ticket_queries import ListCustomerTicketsV1, TicketListV1
+from gateway.auth import CurrentCustomer
+from gateway.dependencies import AccountsDep, BusDep
+from gateway.openapi import documented
+from gateway.tickets.calls import Calls, IdempotencyKey, Language, request_id
+from gateway.tickets.models import (
+    NewReply,
+    NewTicket,
+    Ticket,
+    TicketDetail,
+    TicketPage,
+    from_entry,
+    from_state,
+    from_summary,
+)
+from plumbing.errors import Invalid
+
+router = APIRouter(prefix="/api/v1/tickets", tags=["tickets (customer)"])
+
+
+@router.post(
+    "", status_code=status.HTTP_201_CREATED, responses=documented(401, 403, 422), summary="Nova solicitação"
+)
+async def open_ticket(
+    new: NewTicket,
+    me: CurrentCustomer,
+    bus: BusDep,
+    accounts: AccountsDep,
+    language: Language,
+    response: Response,
+    idempotency_key: IdempotencyKey = None,
+) -> Ticket:
+    """Open a ticket; a retry with the same Idempotency-Key answers the same ticket."""
+    if new.department is not None and new.department not in accounts.settings.departments:
+        raise Invalid("invalid", errors=[{"field": "department", "reason": "department_unknown"}])
+    opened = await bus.request(
+        OPEN_TICKET_V1,
+        OpenTicketV1(
+            request_id=request_id(me, idempotency_key, "open"),
+            channel=Channel.PORTAL,
+            customer_email=me.email,
+            customer_name=me.name,
+            subject=new.subject,
+            body=new.description,
+            department=new.department,
+            attachment_ids=new.attachment_ids,
+        ),
+        TicketV1,
+    )
+    response.headers["Location"] = f"{router.prefix}/{opened.ticket_id}"
+    return from_state(opened, language, staff=False)
+
+
+@router.get("", responses=documented(401, 403, 422), summary="Solicitações")
+async def list_tickets(
+    me: CurrentCustomer,
+    bus: BusDep,
+    language: Language,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> TicketPage:
+    """The customer's tickets, latest activity first, each with the day and time it was opened."""
+    found = await bus.request(
+        LIST_CUSTOMER_TICKETS_V1,
+        ListCustomerTicketsV1(
+            customer_email=me.email, email_verified=me.email_verified, limit=limit, offset=offset
+        ),
+        TicketListV1,
+    )
+    return TicketPage(
+        tickets=[from_summary(t, language, staff=False) for t in found.tickets],
+        total=found.total,
+        limit=limit,
+        offset=offset,
+    )
+
+
+@router.get("/{ticket_id}", responses=documented(401, 403, 404))
+async def get_ticket(ticket_id: str, me: CurrentCustomer, calls: Calls, language: Language) -> TicketDetail:
+    """One ticket: its current status and its whole public history."""
+    found = await calls.history(me, ticket_id)
+    return TicketDetail(
+        ticket=from_summary(found.ticket, language, staff=False),
+        history=[from_entry(entry, language) for entry in found.entries],
+    )
+
+
+@router.post(
+    "/{ticket_id}/replies", status_code=status.HTTP_201_CREATED, responses=documented(401, 403, 404, 409, 422)
+)
+async def reply(
+    ticket_id: str,
+    new: NewReply,
+    me: CurrentCustomer,
+    calls: Calls,
+    language: Language,
+    idempotency_key: IdempotencyKey = None,
+) -> Ticket:
+    """Answer the ticket. Answering a finished one reopens it; long after, it opens a linked new one."""
+    changed = await calls.change(
+        me,
+        ticket_id,
+        REPLY_TO_TICKET_V1,
+        ReplyToTicketV1(
+            ticket_id=ticket_id,
+            expected_version=new.expected_version,
+            actor_kind=ActorKind.CUSTOMER,
+            actor=me.email,
+            reply_id=request_id(me, idempotency_key, "reply"),
+            body=new.body,
+            attachment_ids=new.attachment_ids,
+        ),
+    )
+    return from_state(changed, language, staff=False)
+
+
+@router.post("/{ticket_id}/solved", responses=documented(401, 403, 404, 409))
+async def solved(ticket_id: str, me: CurrentCustomer, calls: Calls, language: Language) -> Ticket:
+    """ "My problem is solved": the customer finishes the ticket."""
+    changed = await calls.change(
+        me,
+        ticket_id,
+        FINISH_TICKET_V1,
+        FinishTicketV1(ticket_id=ticket_id, actor_kind=ActorKind.CUSTOMER, actor=me.email),
+    )
+    return from_state(changed, language, staff=False)

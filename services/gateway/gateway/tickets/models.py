@@ -1,0 +1,174 @@
+"""The ticket API's HTTP bodies: what clients send and what they get back, with status names."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from contracts.ticket_commands import TicketV1
+from contracts.ticket_queries import HistoryEntry, TicketSummary
+from contracts.tickets import TicketStatus
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class NewTicket(_In):
+    """Nova solicitação."""
+
+    subject: str = Field(min_length=1, max_length=500)
+    description: str = Field(min_length=1, max_length=100_000)
+    department: str | None = Field(default=None, max_length=100)
+    attachment_ids: list[str] = Field(default_factory=list, max_length=20)
+
+
+class NewReply(_In):
+    """A public reply (customer or agent)."""
+
+    body: str = Field(min_length=1, max_length=100_000)
+    attachment_ids: list[str] = Field(default_factory=list, max_length=20)
+    expected_version: int | None = Field(default=None, ge=1, description="The version the writer saw.")
+
+
+class NewNote(_In):
+    """An internal note: agents only, never shown to customers."""
+
+    body: str = Field(min_length=1, max_length=100_000)
+    expected_version: int | None = Field(default=None, ge=1)
+
+
+class StatusChange(_In):
+    """Move a ticket: in_progress (work on it), finished, or waiting (reopen a finished one)."""
+
+    status: TicketStatus
+    expected_version: int = Field(ge=1, description="The version the agent saw; another is a 409.")
+
+
+class Assignment(_In):
+    """Give the ticket to an agent (an account id), or to nobody (null)."""
+
+    agent_id: str | None = Field(max_length=200)
+    expected_version: int = Field(ge=1)
+
+
+class Ticket(BaseModel):
+    """A ticket as a list or a page shows it."""
+
+    id: str
+    number: int
+    reference: str = Field(description="The number as people say it: #1042.")
+    subject: str
+    status: TicketStatus
+    status_label: str = Field(description="The status's name in the response's language.")
+    channel: str
+    department: str | None
+    assignee: str | None = Field(description="Agents only; always null for customers.")
+    opened_at: datetime
+    last_activity_at: datetime
+    version: int
+    replies: int | None = None
+    reopens: int | None = Field(default=None, description="Number of the finished ticket this continues.")
+
+
+class Count(BaseModel):
+    """How many tickets share a status or a department."""
+
+    key: str | None
+    label: str | None
+    count: int
+
+
+class TicketPage(BaseModel):
+    """A page of tickets; the inbox adds counts by status and by department."""
+
+    tickets: list[Ticket]
+    total: int
+    limit: int
+    offset: int
+    by_status: list[Count] = Field(default_factory=list)
+    by_department: list[Count] = Field(default_factory=list)
+
+
+class Entry(BaseModel):
+    """One event of a ticket's history."""
+
+    version: int
+    kind: str = Field(description="opened, replied, note, status_changed, assigned, closed, reopened")
+    internal: bool
+    actor_kind: str
+    actor: str
+    at: datetime
+    channel: str | None
+    body: str | None
+    attachment_ids: list[str]
+    previous_status: TicketStatus | None
+    status: TicketStatus | None
+    status_label: str | None
+    assignee: str | None
+
+
+class TicketDetail(BaseModel):
+    """One ticket with its whole history, oldest first."""
+
+    ticket: Ticket
+    history: list[Entry]
+
+
+def from_summary(summary: TicketSummary, language: str, *, staff: bool) -> Ticket:
+    """A list line for the reader; customers never learn who works the ticket internally."""
+    return Ticket(
+        id=summary.ticket_id,
+        number=summary.number,
+        reference=f"#{summary.number}",
+        subject=summary.subject,
+        status=summary.status,
+        status_label=summary.status.label(language),
+        channel=summary.channel.value,
+        department=summary.department,
+        assignee=summary.assignee if staff else None,
+        opened_at=summary.opened_at,
+        last_activity_at=summary.last_activity_at,
+        version=summary.version,
+        replies=summary.replies,
+        reopens=summary.reopens,
+    )
+
+
+def from_state(ticket: TicketV1, language: str, *, staff: bool) -> Ticket:
+    """A command's answer (the ticket's new state) for the reader."""
+    return Ticket(
+        id=ticket.ticket_id,
+        number=ticket.number,
+        reference=f"#{ticket.number}",
+        subject=ticket.subject,
+        status=ticket.status,
+        status_label=ticket.status.label(language),
+        channel=ticket.channel.value,
+        department=ticket.department,
+        assignee=ticket.assignee if staff else None,
+        opened_at=ticket.opened_at,
+        last_activity_at=ticket.last_activity_at,
+        version=ticket.version,
+        reopens=ticket.reopens,
+    )
+
+
+def from_entry(entry: HistoryEntry, language: str) -> Entry:
+    """A history entry for the reader."""
+    return Entry(
+        version=entry.version,
+        kind=entry.kind,
+        internal=entry.internal,
+        actor_kind=entry.actor_kind.value,
+        actor=entry.actor,
+        at=entry.at,
+        channel=entry.channel.value if entry.channel else None,
+        body=entry.body,
+        attachment_ids=list(entry.attachment_ids),
+        previous_status=entry.previous_status,
+        status=entry.status,
+        status_label=entry.status.label(language) if entry.status else None,
+        assignee=entry.assignee,
+    )
