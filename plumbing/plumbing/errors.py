@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+import eventsourcing.persistence
+import psycopg
+
 
 @dataclass
 class ServiceError(Exception):
@@ -44,3 +47,11 @@ class Unavailable(ServiceError):
 
     def __init__(self, reason: str = "unavailable", **detail: Any) -> None:
         super().__init__("503", reason, detail)
+
+
+# A database connection that broke (server restarting, network gone): the request may be retried.
+DATABASE_AWAY: tuple[type[Exception], ...] = (
+    psycopg.OperationalError,
+    eventsourcing.persistence.OperationalError,
+    eventsourcing.persistence.InterfaceError,
+)

@@ -13,14 +13,13 @@ async def open_pool(
     url: str, *, max_size: int = 10, timeout: float = 30.0
 ) -> AsyncIterator[AsyncConnectionPool]:
     """Open a pool, waiting up to ``timeout`` for the first connection; closed on exit."""
-    # check: a connection left broken by a server restart is replaced, not handed to a request.
+    # No check on checkout (it would cost a round trip per request): a connection broken by a
+    # server restart fails its request with a retryable 503 (plumbing.errors.DATABASE_AWAY) and the
+    # pool drops it.
+    # Autocommit: a read is one round trip, not BEGIN + query + COMMIT; work that must be atomic
+    # says so with ``conn.transaction()``.
     pool = AsyncConnectionPool(
-        url,
-        min_size=1,
-        max_size=max_size,
-        open=False,
-        timeout=timeout,
-        check=AsyncConnectionPool.check_connection,
+        url, min_size=1, max_size=max_size, open=False, timeout=timeout, kwargs={"autocommit": True}
     )
     await pool.open(wait=True, timeout=timeout)
     try:

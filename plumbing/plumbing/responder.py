@@ -16,7 +16,7 @@ from pydantic import ValidationError
 
 from contracts import Envelope, Message
 from plumbing import metrics
-from plumbing.errors import Invalid, ServiceError
+from plumbing.errors import DATABASE_AWAY, Invalid, ServiceError, Unavailable
 from plumbing.logging import correlation, get_logger
 
 log = get_logger(__name__)
@@ -108,6 +108,11 @@ class Endpoint(Generic[R]):
             except ServiceError as exc:
                 outcome = exc.code
                 await self._refuse(msg, exc)
+            except DATABASE_AWAY as exc:
+                # PostgreSQL restarting or unreachable: a clean, retryable refusal, not a 500.
+                outcome = "503"
+                log.warning("request.database_unavailable", error=repr(exc))
+                await self._refuse(msg, Unavailable())
             except Exception:
                 # Our bug or a dependency's failure: the caller learns nothing about the inside.
                 outcome = "500"

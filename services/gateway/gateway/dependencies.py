@@ -9,13 +9,13 @@ from plumbing.bus import Bus
 from plumbing.errors import Unavailable
 
 
-def get_bus(request: Request) -> Bus:
+async def get_bus(request: Request) -> Bus:
     """The process's bus."""
     bus: Bus = request.app.state.bus
     return bus
 
 
-def get_accounts(request: Request) -> Accounts:
+async def get_accounts(request: Request) -> Accounts:
     """The accounts service over the gateway's database (503 in an app built without one)."""
     accounts: Accounts | None = getattr(request.app.state, "accounts", None)
     if accounts is None:

@@ -16,7 +16,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from gateway.domain.language import negotiate
 from gateway.domain.messages import text
 from gateway.openapi import ErrorBody, documented
-from plumbing.errors import ServiceError
+from plumbing.errors import DATABASE_AWAY, ServiceError
 from plumbing.logging import get_logger
 
 __all__ = ["ErrorBody", "UnexpectedErrors", "documented", "install"]  # routers document refusals with these
@@ -81,6 +81,15 @@ def install(app: FastAPI) -> None:
         return JSONResponse(
             _body(request.headers, "unavailable"), status_code=503, headers={"Retry-After": "5"}
         )
+
+    for away in DATABASE_AWAY:
+
+        @app.exception_handler(away)
+        async def database_away(request: Request, exc: Exception) -> JSONResponse:
+            log.warning("http.database_unavailable", error=repr(exc))
+            return JSONResponse(
+                _body(request.headers, "unavailable"), status_code=503, headers={"Retry-After": "2"}
+            )
 
 
 class UnexpectedErrors:

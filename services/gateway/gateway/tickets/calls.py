@@ -19,7 +19,7 @@ from plumbing.bus import Bus
 from plumbing.errors import NotFound
 
 
-def language(request: Request) -> str:
+async def language(request: Request) -> str:
     """pt-BR or en, by Accept-Language."""
     return negotiate(request.headers.get("accept-language"))
 
@@ -70,7 +70,7 @@ class TicketCalls:
         return await self.bus.request(subject, command, TicketV1)
 
 
-def ticket_calls(bus: BusDep) -> TicketCalls:
+async def ticket_calls(bus: BusDep) -> TicketCalls:
     """The dependency routers use."""
     return TicketCalls(bus)
 

@@ -12,9 +12,7 @@ class PostgresNumbers:
 
     def __init__(self, url: str) -> None:
         # Synchronous like the event store: the application runs in worker threads.
-        self._pool = ConnectionPool(
-            url, min_size=1, max_size=4, open=True, check=ConnectionPool.check_connection
-        )
+        self._pool = ConnectionPool(url, min_size=1, max_size=4, open=True)
         with self._pool.connection() as conn:
             conn.execute(f"CREATE SEQUENCE IF NOT EXISTS ticket_number START {FIRST_NUMBER}")
 
