@@ -70,15 +70,18 @@ async def verify_address(client: httpx.AsyncClient) -> None:
 
 
 async def agent(stack: Stack, email: str, *departments: str) -> httpx.AsyncClient:
-    """An agent created by the CLI's function, using a bearer token."""
-    await staff.create(stack.accounts, email, "Ana", "agent", list(departments), PASSWORD)
+    """An agent created by the CLI's function (named after the address), using a bearer token."""
+    name = email.split("@")[0].title()
+    created = await staff.create(stack.accounts, email, name, "agent", list(departments), PASSWORD)
     client = stack.client()
     session = await client.post("/api/v1/session", json={"email": email, "password": PASSWORD})
     token = await client.post(
         "/api/v1/tokens", json={"name": "console"}, headers={"X-CSRF-Token": session.json()["csrf_token"]}
     )
     assert token.status_code == 201, token.text
-    return stack.client(headers={"Authorization": f"Bearer {token.json()['token']}"})
+    client = stack.client(headers={"Authorization": f"Bearer {token.json()['token']}"})
+    client.account_id = created.principal.account_id  # type: ignore[attr-defined]
+    return client
 
 
 async def open_ticket(
@@ -141,6 +144,7 @@ async def test_a_customer_opens_follows_answers_and_solves_a_ticket(stack: Stack
     assert [e["kind"] for e in seen["history"]] == ["opened", "status_changed", "replied", "status_changed"]
     assert all("segredo" not in (e["body"] or "") for e in seen["history"]), "internal notes stay internal"
     assert seen["ticket"]["assignee"] is None
+    assert [e["actor_name"] for e in seen["history"]] == ["Maria", "Ana", "Ana", "Ana"], "people, not ids"
     agents_view = (await ana.get(f"/api/v1/agent/tickets/{ticket['id']}")).json()
     assert "note" in [e["kind"] for e in agents_view["history"]]
 
@@ -260,3 +264,32 @@ async def test_openapi_documents_every_ticket_endpoint_and_its_errors(stack: Sta
     for path, operations in ticket_paths.items():
         for method, operation in operations.items():
             assert {"401", "404", "422"} & set(operation["responses"]), (method, path)
+
+
+async def test_tickets_go_only_to_agents_of_their_department(stack: Stack) -> None:
+    maria = await customer(stack, "maria@example.com")
+    ticket = (await open_ticket(maria)).json()
+    ana = await agent(stack, "ana@example.com", "Financeiro")
+    bia = await agent(stack, "bia@example.com", "Financeiro", "Suporte")
+    caio = await agent(stack, "caio@example.com", "Websites")
+    path = f"/api/v1/agent/tickets/{ticket['id']}/assignee"
+    for wrong in (caio.account_id, "not-an-id", "00000000-0000-0000-0000-000000000000"):  # type: ignore[attr-defined]
+        refused = await ana.put(path, json={"agent_id": wrong, "expected_version": 1})
+        assert refused.status_code == 422, refused.text
+        assert refused.json()["fields"][0] == {
+            "field": "agent_id",
+            "reason": "agent_unknown",
+            "message": "Agente desconhecido ou fora do departamento desta solicitação.",
+        }
+    given = await ana.put(path, json={"agent_id": bia.account_id, "expected_version": 1})  # type: ignore[attr-defined]
+    assert given.status_code == 200 and given.json()["assignee"] == bia.account_id  # type: ignore[attr-defined]
+    mine = (await bia.get("/api/v1/agent/tickets", params={"assignee": "me"})).json()
+    assert [(t["id"], t["assignee_name"]) for t in mine["tickets"]] == [(ticket["id"], "Bia")]
+    history = (await bia.get(f"/api/v1/agent/tickets/{ticket['id']}")).json()["history"]
+    assert (history[-1]["kind"], history[-1]["actor_name"], history[-1]["assignee_name"]) == (
+        "assigned",
+        "Ana",
+        "Bia",
+    )
+    nobody = await ana.put(path, json={"agent_id": None, "expected_version": 2})
+    assert nobody.json()["assignee"] is None

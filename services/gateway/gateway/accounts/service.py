@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
 from datetime import timedelta
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 from psycopg import AsyncConnection
 from psycopg_pool import AsyncConnectionPool
@@ -60,6 +60,18 @@ class Accounts:
         """A connection inside one transaction: everything in it is written, or nothing."""
         async with self.pool.connection() as conn, conn.transaction():
             yield conn
+
+    async def staff_members(self, ids: Iterable[str]) -> dict[str, Principal]:
+        """Agents and admins by account id (ids that are not staff, or not ids at all, are left out)."""
+        wanted = []
+        for value in set(ids):
+            with suppress(ValueError):
+                wanted.append(UUID(value))
+        if not wanted:
+            return {}
+        async with self.pool.connection() as conn:
+            found = await store.staff_by_ids(conn, wanted)
+        return {str(account.id): self.to_principal(account) for account in found}
 
     def link(self, page: str, secret: str) -> str:
         """A portal link carrying a one-time token in the fragment (kept out of logs and Referer)."""

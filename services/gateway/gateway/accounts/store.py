@@ -77,6 +77,13 @@ async def staff(conn: AsyncConnection) -> list[Account]:
         return await cursor.fetchall()
 
 
+async def staff_by_ids(conn: AsyncConnection, ids: list[UUID]) -> list[Account]:
+    """The agents and admins among ``ids`` (others, and unknown ids, are left out)."""
+    async with conn.cursor(row_factory=class_row(Account)) as cursor:
+        await cursor.execute(_ACCOUNT + " WHERE id = ANY(%s) AND kind IN ('agent', 'admin')", (ids,))
+        return await cursor.fetchall()
+
+
 async def set_password(conn: AsyncConnection, account_id: UUID, password_hash: str) -> None:
     """Replace the stored hash."""
     await conn.execute("UPDATE accounts SET password_hash = %s WHERE id = %s", (password_hash, account_id))

@@ -81,6 +81,10 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "Este status não pode ser escolhido: ele vem de uma resposta pública.",
         "This status cannot be chosen: a public reply sets it.",
     ),
+    "agent_unknown": (
+        "Agente desconhecido ou fora do departamento desta solicitação.",
+        "Unknown agent, or not in this request's department.",
+    ),
     "greater_than_equal": ("Valor pequeno demais.", "Value too small."),
     "less_than_equal": ("Valor grande demais.", "Value too large."),
     "enum": ("Valor não permitido.", "Value not allowed."),

@@ -57,6 +57,7 @@ _MOVES = {
 async def inbox(
     me: CurrentAgent,
     bus: BusDep,
+    calls: Calls,
     language: Language,
     status_: Annotated[list[TicketStatus], Query(alias="status")] = [],  # noqa: B006 (FastAPI copies it)
     department: Annotated[str | None, Query(max_length=100)] = None,
@@ -81,8 +82,9 @@ async def inbox(
         ),
         TicketListV1,
     )
+    names = await calls.names(found)
     return TicketPage(
-        tickets=[from_summary(t, language, staff=True) for t in found.tickets],
+        tickets=[from_summary(t, language, staff=True, names=names) for t in found.tickets],
         total=found.total,
         limit=limit,
         offset=offset,
@@ -99,9 +101,10 @@ async def inbox(
 async def get_ticket(ticket_id: str, me: CurrentAgent, calls: Calls, language: Language) -> TicketDetail:
     """One ticket with every event, internal notes and assignments included."""
     found = await calls.history(me, ticket_id)
+    names = await calls.names(found)
     return TicketDetail(
-        ticket=from_summary(found.ticket, language, staff=True),
-        history=[from_entry(entry, language) for entry in found.entries],
+        ticket=from_summary(found.ticket, language, staff=True, names=names),
+        history=[from_entry(entry, language, names, found.ticket.customer_name) for entry in found.entries],
     )
 
 
@@ -183,4 +186,5 @@ async def assign(
         actor=me.account_id,
         agent=assignment.agent_id,
     )
-    return from_state(await calls.change(me, ticket_id, ASSIGN_TICKET_V1, command), language, staff=True)
+    changed = await calls.change(me, ticket_id, ASSIGN_TICKET_V1, command, agent_id=assignment.agent_id)
+    return from_state(changed, language, staff=True)

@@ -90,9 +90,10 @@ async def list_tickets(
 async def get_ticket(ticket_id: str, me: CurrentCustomer, calls: Calls, language: Language) -> TicketDetail:
     """One ticket: its current status and its whole public history."""
     found = await calls.history(me, ticket_id)
+    names = await calls.names(found)
     return TicketDetail(
         ticket=from_summary(found.ticket, language, staff=False),
-        history=[from_entry(entry, language) for entry in found.entries],
+        history=[from_entry(entry, language, names, found.ticket.customer_name) for entry in found.entries],
     )
 
 

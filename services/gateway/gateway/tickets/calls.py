@@ -8,15 +8,17 @@ from typing import Annotated
 from fastapi import Depends, Header, Request
 
 from contracts import Message
+from contracts.common import ActorKind
 from contracts.subjects import GET_TICKET_HISTORY_V1
 from contracts.ticket_commands import TicketV1
-from contracts.ticket_queries import GetTicketHistoryV1, TicketHistoryV1
-from gateway.dependencies import BusDep
+from contracts.ticket_queries import GetTicketHistoryV1, TicketHistoryV1, TicketListV1
+from gateway.accounts.service import Accounts
+from gateway.dependencies import AccountsDep, BusDep
 from gateway.domain.language import negotiate
 from gateway.domain.principal import Principal
 from gateway.domain.ticket_access import agent_may_see, customer_may_see
 from plumbing.bus import Bus
-from plumbing.errors import NotFound
+from plumbing.errors import Invalid, NotFound
 
 
 async def language(request: Request) -> str:
@@ -44,8 +46,9 @@ def request_id(me: Principal, key: str | None, kind: str) -> str:
 class TicketCalls:
     """One request's view of the tickets service, as one principal."""
 
-    def __init__(self, bus: Bus) -> None:
+    def __init__(self, bus: Bus, accounts: Accounts) -> None:
         self.bus = bus
+        self.accounts = accounts
 
     async def history(self, me: Principal, ticket_id: str) -> TicketHistoryV1:
         """The ticket with its history, if ``me`` may see it; 404 otherwise (never 403: no hints)."""
@@ -64,15 +67,34 @@ class TicketCalls:
             raise NotFound("ticket_not_found")
         return found
 
-    async def change(self, me: Principal, ticket_id: str, subject: str, command: Message) -> TicketV1:
-        """Send a change to a ticket ``me`` may see."""
-        await self.history(me, ticket_id)
+    async def change(
+        self, me: Principal, ticket_id: str, subject: str, command: Message, *, agent_id: str | None = None
+    ) -> TicketV1:
+        """Send a change to a ticket ``me`` may see; ``agent_id``: the agent it is being given to."""
+        found = await self.history(me, ticket_id)
+        if agent_id is not None:
+            await self.assignable(agent_id, found.ticket.department)
         return await self.bus.request(subject, command, TicketV1)
 
+    async def names(self, ticket: TicketHistoryV1 | TicketListV1) -> dict[str, str]:
+        """Agents' names by account id, for the actors and assignees of a history or a list."""
+        if isinstance(ticket, TicketHistoryV1):
+            ids = {e.actor for e in ticket.entries if e.actor_kind is ActorKind.AGENT}
+            ids |= {e.assignee for e in ticket.entries if e.assignee} | {ticket.ticket.assignee or ""}
+        else:
+            ids = {t.assignee for t in ticket.tickets if t.assignee}
+        return {id_: member.name for id_, member in (await self.accounts.staff_members(ids)).items()}
 
-async def ticket_calls(bus: BusDep) -> TicketCalls:
+    async def assignable(self, agent_id: str, department: str | None) -> None:
+        """422 unless ``agent_id`` is an agent of the ticket's department (or an admin)."""
+        member = (await self.accounts.staff_members([agent_id])).get(agent_id)
+        if member is None or not agent_may_see(member, department):
+            raise Invalid("invalid", errors=[{"field": "agent_id", "reason": "agent_unknown"}])
+
+
+async def ticket_calls(bus: BusDep, accounts: AccountsDep) -> TicketCalls:
     """The dependency routers use."""
-    return TicketCalls(bus)
+    return TicketCalls(bus, accounts)
 
 
 Calls = Annotated[TicketCalls, Depends(ticket_calls)]

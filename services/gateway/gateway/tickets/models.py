@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -64,7 +65,8 @@ class Ticket(BaseModel):
     status_label: str = Field(description="The status's name in the response's language.")
     channel: str
     department: str | None
-    assignee: str | None = Field(description="Agents only; always null for customers.")
+    assignee: str | None = Field(description="The agent's account id; agents only, null for customers.")
+    assignee_name: str | None = Field(default=None, description="Agents only.")
     opened_at: datetime
     last_activity_at: datetime
     version: int
@@ -98,7 +100,8 @@ class Entry(BaseModel):
     kind: str = Field(description="opened, replied, note, status_changed, assigned, closed, reopened")
     internal: bool
     actor_kind: str
-    actor: str
+    actor: str = Field(description="An agent's account id, or the customer's email.")
+    actor_name: str | None = Field(description="Who, as people read it (the agent's or the customer's name).")
     at: datetime
     channel: str | None
     body: str | None
@@ -107,6 +110,7 @@ class Entry(BaseModel):
     status: TicketStatus | None
     status_label: str | None
     assignee: str | None
+    assignee_name: str | None = None
 
 
 class TicketDetail(BaseModel):
@@ -116,7 +120,9 @@ class TicketDetail(BaseModel):
     history: list[Entry]
 
 
-def from_summary(summary: TicketSummary, language: str, *, staff: bool) -> Ticket:
+def from_summary(
+    summary: TicketSummary, language: str, *, staff: bool, names: Mapping[str, str] | None = None
+) -> Ticket:
     """A list line for the reader; customers never learn who works the ticket internally."""
     return Ticket(
         id=summary.ticket_id,
@@ -128,6 +134,7 @@ def from_summary(summary: TicketSummary, language: str, *, staff: bool) -> Ticke
         channel=summary.channel.value,
         department=summary.department,
         assignee=summary.assignee if staff else None,
+        assignee_name=(names or {}).get(summary.assignee or "") if staff else None,
         opened_at=summary.opened_at,
         last_activity_at=summary.last_activity_at,
         version=summary.version,
@@ -155,14 +162,16 @@ def from_state(ticket: TicketV1, language: str, *, staff: bool) -> Ticket:
     )
 
 
-def from_entry(entry: HistoryEntry, language: str) -> Entry:
-    """A history entry for the reader."""
+def from_entry(entry: HistoryEntry, language: str, names: Mapping[str, str], customer_name: str) -> Entry:
+    """A history entry for the reader, with people's names (agents' from their accounts)."""
+    kind = entry.actor_kind.value
     return Entry(
         version=entry.version,
         kind=entry.kind,
         internal=entry.internal,
-        actor_kind=entry.actor_kind.value,
+        actor_kind=kind,
         actor=entry.actor,
+        actor_name=customer_name or None if kind == "customer" else names.get(entry.actor),
         at=entry.at,
         channel=entry.channel.value if entry.channel else None,
         body=entry.body,
@@ -171,4 +180,5 @@ def from_entry(entry: HistoryEntry, language: str) -> Entry:
         status=entry.status,
         status_label=entry.status.label(language) if entry.status else None,
         assignee=entry.assignee,
+        assignee_name=names.get(entry.assignee or ""),
     )
