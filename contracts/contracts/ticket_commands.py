@@ -101,3 +101,4 @@ class TicketV1(Message):
     opened_at: datetime
     last_activity_at: datetime
     reopens: TicketNumber | None = None
+    replies: int | None = Field(default=None, ge=0, description="Public replies so far.")

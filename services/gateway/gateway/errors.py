@@ -57,7 +57,10 @@ def install(app: FastAPI) -> None:
             log.error("http.service_failed", code=exc.code, reason=exc.reason)
         # A 401 names the scheme that would have worked (RFC 6750); cookies need no challenge.
         challenge = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-        return JSONResponse(_body(request.headers, reason, fields), status_code=status, headers=challenge)
+        body = _body(request.headers, reason, fields)
+        if status == 409 and isinstance(exc.detail.get("current"), dict):
+            body["current"] = exc.detail["current"]  # what the caller should look at before retrying
+        return JSONResponse(body, status_code=status, headers=challenge)
 
     @app.exception_handler(HTTPException)
     async def http_refusal(request: Request, exc: HTTPException) -> JSONResponse:

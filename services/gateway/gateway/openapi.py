@@ -23,6 +23,9 @@ class ErrorBody(BaseModel):
     error: str = Field(examples=["invalid"], description="Stable reason code.")
     message: str = Field(description="What went wrong, in pt-BR or English by Accept-Language.")
     fields: list[FieldError] | None = Field(default=None, description="The fields at fault, when any.")
+    current: dict[str, Any] | None = Field(
+        default=None, description="409 `stale_version`: the resource as it is now, to review before retrying."
+    )
 
 
 _MEANING = {

@@ -235,6 +235,7 @@ async def test_invalid_requests_name_the_field_in_the_readers_language(stack: St
         f"/api/v1/agent/tickets/{ticket['id']}/status", json={"status": "in_progress", "expected_version": 7}
     )
     assert (stale.status_code, stale.json()["error"]) == (409, "stale_version")
+    assert (stale.json()["current"]["version"], stale.json()["current"]["status"]) == (1, "waiting")
     illegal = await ana.put(
         f"/api/v1/agent/tickets/{ticket['id']}/status", json={"status": "waiting", "expected_version": 1}
     )
@@ -253,6 +254,8 @@ async def test_two_agents_at_the_same_version_one_wins(stack: Stack) -> None:
         bia.put(path, json={"status": "finished", "expected_version": 1}),
     )
     assert sorted(a.status_code for a in answers) == [200, 409]
+    winner, loser = sorted(answers, key=lambda a: a.status_code)
+    assert loser.json()["current"] == winner.json(), "the loser sees the winner's change"
     assert len((await ana.get(f"/api/v1/agent/tickets/{ticket['id']}")).json()["history"]) == 2
 
 

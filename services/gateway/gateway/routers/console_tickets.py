@@ -40,7 +40,6 @@ from gateway.tickets.models import (
     TicketDetail,
     TicketPage,
     from_entry,
-    from_state,
     from_summary,
 )
 from plumbing.errors import Invalid
@@ -129,7 +128,7 @@ async def reply(
         body=new.body,
         attachment_ids=new.attachment_ids,
     )
-    return from_state(await calls.change(me, ticket_id, REPLY_TO_TICKET_V1, command), language, staff=True)
+    return await calls.change(me, ticket_id, REPLY_TO_TICKET_V1, command, language)
 
 
 @router.post(
@@ -152,7 +151,7 @@ async def add_note(
         note_id=request_id(me, idempotency_key, "note"),
         body=new.body,
     )
-    return from_state(await calls.change(me, ticket_id, ADD_INTERNAL_NOTE_V1, command), language, staff=True)
+    return await calls.change(me, ticket_id, ADD_INTERNAL_NOTE_V1, command, language)
 
 
 @router.put("/{ticket_id}/status", responses=documented(401, 403, 404, 409, 422))
@@ -171,7 +170,7 @@ async def change_status(
         actor_kind=ActorKind.AGENT,
         actor=me.account_id,
     )
-    return from_state(await calls.change(me, ticket_id, subject, command), language, staff=True)
+    return await calls.change(me, ticket_id, subject, command, language)
 
 
 @router.put("/{ticket_id}/assignee", responses=documented(401, 403, 404, 409, 422))
@@ -186,5 +185,6 @@ async def assign(
         actor=me.account_id,
         agent=assignment.agent_id,
     )
-    changed = await calls.change(me, ticket_id, ASSIGN_TICKET_V1, command, agent_id=assignment.agent_id)
-    return from_state(changed, language, staff=True)
+    return await calls.change(
+        me, ticket_id, ASSIGN_TICKET_V1, command, language, agent_id=assignment.agent_id
+    )

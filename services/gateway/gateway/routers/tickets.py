@@ -109,7 +109,7 @@ async def reply(
     idempotency_key: IdempotencyKey = None,
 ) -> Ticket:
     """Answer the ticket. Answering a finished one reopens it; long after, it opens a linked new one."""
-    changed = await calls.change(
+    return await calls.change(
         me,
         ticket_id,
         REPLY_TO_TICKET_V1,
@@ -122,17 +122,17 @@ async def reply(
             body=new.body,
             attachment_ids=new.attachment_ids,
         ),
+        language,
     )
-    return from_state(changed, language, staff=False)
 
 
 @router.post("/{ticket_id}/solved", responses=documented(401, 403, 404, 409))
 async def solved(ticket_id: str, me: CurrentCustomer, calls: Calls, language: Language) -> Ticket:
-    """ "My problem is solved": the customer finishes the ticket."""
-    changed = await calls.change(
+    """Mark the problem solved ("meu problema foi resolvido"): the customer finishes the ticket."""
+    return await calls.change(
         me,
         ticket_id,
         FINISH_TICKET_V1,
         FinishTicketV1(ticket_id=ticket_id, actor_kind=ActorKind.CUSTOMER, actor=me.email),
+        language,
     )
-    return from_state(changed, language, staff=False)

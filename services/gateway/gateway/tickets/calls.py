@@ -17,8 +17,9 @@ from gateway.dependencies import AccountsDep, BusDep
 from gateway.domain.language import negotiate
 from gateway.domain.principal import Principal
 from gateway.domain.ticket_access import agent_may_see, customer_may_see
-from plumbing.bus import Bus
-from plumbing.errors import Invalid, NotFound
+from gateway.tickets.models import Ticket, from_state
+from plumbing.bus import Bus, RemoteError
+from plumbing.errors import Conflict, Invalid, NotFound
 
 
 async def language(request: Request) -> str:
@@ -68,13 +69,31 @@ class TicketCalls:
         return found
 
     async def change(
-        self, me: Principal, ticket_id: str, subject: str, command: Message, *, agent_id: str | None = None
-    ) -> TicketV1:
-        """Send a change to a ticket ``me`` may see; ``agent_id``: the agent it is being given to."""
+        self,
+        me: Principal,
+        ticket_id: str,
+        subject: str,
+        command: Message,
+        language: str,
+        *,
+        agent_id: str | None = None,
+    ) -> Ticket:
+        """Send a change to a ticket ``me`` may see; ``agent_id``: the agent it is being given to.
+
+        A 409 ``stale_version`` carries the ticket as it is now, in the API's own form.
+        """
         found = await self.history(me, ticket_id)
         if agent_id is not None:
             await self.assignable(agent_id, found.ticket.department)
-        return await self.bus.request(subject, command, TicketV1)
+        try:
+            changed = await self.bus.request(subject, command, TicketV1)
+        except RemoteError as refused:
+            current = refused.detail.get("current")
+            if refused.reason != "stale_version" or not isinstance(current, dict):
+                raise
+            now = from_state(TicketV1.model_validate(current), language, staff=me.is_staff)
+            raise Conflict("stale_version", current=now.model_dump(mode="json")) from None
+        return from_state(changed, language, staff=me.is_staff)
 
     async def names(self, ticket: TicketHistoryV1 | TicketListV1) -> dict[str, str]:
         """Agents' names by account id, for the actors and assignees of a history or a list."""

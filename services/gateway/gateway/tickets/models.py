@@ -158,6 +158,7 @@ def from_state(ticket: TicketV1, language: str, *, staff: bool) -> Ticket:
         opened_at=ticket.opened_at,
         last_activity_at=ticket.last_activity_at,
         version=ticket.version,
+        replies=ticket.replies,
         reopens=ticket.reopens,
     )
 

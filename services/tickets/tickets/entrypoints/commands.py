@@ -58,6 +58,7 @@ def view(ticket: Ticket) -> TicketV1:
         opened_at=ticket.opened_at,
         last_activity_at=ticket.last_activity_at,
         reopens=ticket.reopens,
+        replies=ticket.replies,
     )
 
 
