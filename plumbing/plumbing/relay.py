@@ -131,7 +131,9 @@ class Relay:
         # Deterministic, so a republish is dropped as a duplicate; and unique beyond this store
         # (aggregate id and version, not the notification id, which restarts in a new database).
         message_id = f"{self.app.name}:{notification.originator_id}:{notification.originator_version}"
-        with correlation(publication.correlation_id):
+        # Without a correlation from the command, the fact starts its own chain, named after itself
+        # (deterministic, so a republish carries the same one).
+        with correlation(publication.correlation_id or message_id):
             await self.bus.publish(publication.subject, publication.message, message_id=message_id)
 
     async def _run(self) -> None:
