@@ -104,8 +104,9 @@ class Relay:
             notifications = await asyncio.to_thread(self._select)
             if not notifications:
                 return relayed
-            for notification in notifications:
-                await self._publish(notification)
+            # All of a batch in flight at once: the tasks start in order, so the PUBs leave (and the
+            # stream stores them) in notification order, and the client sends them in few writes.
+            await asyncio.gather(*(self._publish(notification) for notification in notifications))
             last = notifications[-1].id
             # Only after every PubAck of the batch: a crash before this line republishes (deduped).
             try:

@@ -116,6 +116,21 @@ async def test_relays_in_order_once_and_resumes_from_its_saved_position(bus: Bus
     await bus.js.delete_stream(stream.name)
 
 
+async def test_a_batch_in_flight_at_once_still_lands_in_order(bus: Bus, app: Counters) -> None:
+    stream, _, translate = stream_and_translate()
+    await bus.ensure_streams([stream])
+    counter = Counter("many")
+    for by in range(1, 251):
+        counter.increment(by)
+    app.save(counter)
+    relay = Relay(bus, app, translate, positions_recorder(app), batch=100, poll_s=0.1)
+    await relay.start()
+    await eventually(lambda: relay.position == 251, what="every notification relayed")
+    await relay.stop()
+    assert [envelope.data["value"] for _, envelope in await published(bus, stream)] == list(range(1, 251))
+    await bus.js.delete_stream(stream.name)
+
+
 async def test_a_crash_after_the_puback_before_saving_republishes_into_dedupe(
     bus: Bus, app: Counters
 ) -> None:
