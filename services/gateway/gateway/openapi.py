@@ -34,7 +34,8 @@ _MEANING = {
     404: "`not_found`.",
     409: "`conflict`.",
     422: "`invalid` or a more precise code; `fields` names each field at fault and why.",
-    503: "`unavailable`: a dependency is down; try again later.",
+    503: "`unavailable`: a dependency is down; try again later (Retry-After).",
+    504: "`timeout`: the service behind took too long; try again.",
 }
 
 

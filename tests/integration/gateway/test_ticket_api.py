@@ -264,9 +264,17 @@ async def test_openapi_documents_every_ticket_endpoint_and_its_errors(stack: Sta
         spec = (await client.get("/api/openapi.json")).json()
     ticket_paths = {p: ops for p, ops in spec["paths"].items() if "/tickets" in p}
     assert len(ticket_paths) >= 7
-    for path, operations in ticket_paths.items():
+    for path, operations in spec["paths"].items():
         for method, operation in operations.items():
-            assert {"401", "404", "422"} & set(operation["responses"]), (method, path)
+            refusals = {code: r for code, r in operation["responses"].items() if code[0] in "45"}
+            assert refusals, (method, path)
+            for code, response in refusals.items():
+                schema = response["content"]["application/json"]["schema"]["$ref"]
+                assert schema.endswith("/ErrorBody"), (method, path, code, "the body we really send")
+            if path in ticket_paths:
+                assert {"401", "403", "422", "503", "504"} <= set(refusals), (method, path)
+                if "{ticket_id}" in path:
+                    assert "404" in refusals, (method, path)
 
 
 async def test_tickets_go_only_to_agents_of_their_department(stack: Stack) -> None:

@@ -44,7 +44,9 @@ from gateway.tickets.models import (
 )
 from plumbing.errors import Invalid
 
-router = APIRouter(prefix="/api/v1/agent/tickets", tags=["tickets (agents)"])
+router = APIRouter(
+    prefix="/api/v1/agent/tickets", tags=["tickets (agents)"], responses=documented(401, 403, 422, 503, 504)
+)
 _MOVES = {
     TicketStatus.IN_PROGRESS: (START_WORK_V1, StartWorkV1),
     TicketStatus.FINISHED: (FINISH_TICKET_V1, FinishTicketV1),
@@ -52,7 +54,7 @@ _MOVES = {
 }
 
 
-@router.get("", responses=documented(401, 403, 422), summary="Inbox and search")
+@router.get("", summary="Inbox and search")
 async def inbox(
     me: CurrentAgent,
     bus: BusDep,
@@ -96,7 +98,7 @@ async def inbox(
     )
 
 
-@router.get("/{ticket_id}", responses=documented(401, 403, 404))
+@router.get("/{ticket_id}", responses=documented(404))
 async def get_ticket(ticket_id: str, me: CurrentAgent, calls: Calls, language: Language) -> TicketDetail:
     """One ticket with every event, internal notes and assignments included."""
     found = await calls.history(me, ticket_id)
@@ -107,9 +109,7 @@ async def get_ticket(ticket_id: str, me: CurrentAgent, calls: Calls, language: L
     )
 
 
-@router.post(
-    "/{ticket_id}/replies", status_code=status.HTTP_201_CREATED, responses=documented(401, 403, 404, 409, 422)
-)
+@router.post("/{ticket_id}/replies", status_code=status.HTTP_201_CREATED, responses=documented(404, 409))
 async def reply(
     ticket_id: str,
     new: NewReply,
@@ -131,9 +131,7 @@ async def reply(
     return await calls.change(me, ticket_id, REPLY_TO_TICKET_V1, command, language)
 
 
-@router.post(
-    "/{ticket_id}/notes", status_code=status.HTTP_201_CREATED, responses=documented(401, 403, 404, 409, 422)
-)
+@router.post("/{ticket_id}/notes", status_code=status.HTTP_201_CREATED, responses=documented(404, 409))
 async def add_note(
     ticket_id: str,
     new: NewNote,
@@ -154,7 +152,7 @@ async def add_note(
     return await calls.change(me, ticket_id, ADD_INTERNAL_NOTE_V1, command, language)
 
 
-@router.put("/{ticket_id}/status", responses=documented(401, 403, 404, 409, 422))
+@router.put("/{ticket_id}/status", responses=documented(404, 409))
 async def change_status(
     ticket_id: str, change: StatusChange, me: CurrentAgent, calls: Calls, language: Language
 ) -> Ticket:
@@ -173,7 +171,7 @@ async def change_status(
     return await calls.change(me, ticket_id, subject, command, language)
 
 
-@router.put("/{ticket_id}/assignee", responses=documented(401, 403, 404, 409, 422))
+@router.put("/{ticket_id}/assignee", responses=documented(404, 409))
 async def assign(
     ticket_id: str, assignment: Assignment, me: CurrentAgent, calls: Calls, language: Language
 ) -> Ticket:

@@ -26,12 +26,12 @@ from gateway.tickets.models import (
 )
 from plumbing.errors import Invalid
 
-router = APIRouter(prefix="/api/v1/tickets", tags=["tickets (customer)"])
-
-
-@router.post(
-    "", status_code=status.HTTP_201_CREATED, responses=documented(401, 403, 422), summary="Nova solicitação"
+router = APIRouter(
+    prefix="/api/v1/tickets", tags=["tickets (customer)"], responses=documented(401, 403, 422, 503, 504)
 )
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, summary="Nova solicitação")
 async def open_ticket(
     new: NewTicket,
     me: CurrentCustomer,
@@ -62,7 +62,7 @@ async def open_ticket(
     return from_state(opened, language, staff=False)
 
 
-@router.get("", responses=documented(401, 403, 422), summary="Solicitações")
+@router.get("", summary="Solicitações")
 async def list_tickets(
     me: CurrentCustomer,
     bus: BusDep,
@@ -86,7 +86,7 @@ async def list_tickets(
     )
 
 
-@router.get("/{ticket_id}", responses=documented(401, 403, 404))
+@router.get("/{ticket_id}", responses=documented(404))
 async def get_ticket(ticket_id: str, me: CurrentCustomer, calls: Calls, language: Language) -> TicketDetail:
     """One ticket: its current status and its whole public history."""
     found = await calls.history(me, ticket_id)
@@ -97,9 +97,7 @@ async def get_ticket(ticket_id: str, me: CurrentCustomer, calls: Calls, language
     )
 
 
-@router.post(
-    "/{ticket_id}/replies", status_code=status.HTTP_201_CREATED, responses=documented(401, 403, 404, 409, 422)
-)
+@router.post("/{ticket_id}/replies", status_code=status.HTTP_201_CREATED, responses=documented(404, 409))
 async def reply(
     ticket_id: str,
     new: NewReply,
@@ -126,7 +124,7 @@ async def reply(
     )
 
 
-@router.post("/{ticket_id}/solved", responses=documented(401, 403, 404, 409))
+@router.post("/{ticket_id}/solved", responses=documented(404, 409))
 async def solved(ticket_id: str, me: CurrentCustomer, calls: Calls, language: Language) -> Ticket:
     """Mark the problem solved ("meu problema foi resolvido"): the customer finishes the ticket."""
     return await calls.change(
