@@ -67,7 +67,6 @@ class Projector:
         ).format(events=sql.Identifier(datastore.schema or "public", app.recorder.events_table_name))  # type: ignore[attr-defined]
         self.position = 0
         self._wake = asyncio.Event()
-        self._advanced = asyncio.Condition()
         self._stopping = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -162,12 +161,18 @@ class Projector:
         if self._loop is not None:
             self._loop.call_soon_threadsafe(self._wake.set)
 
-    async def reached(self, position: int, timeout: float = 2.0) -> bool:
-        """Wait until the view includes notification ``position`` (read-your-writes); False on timeout."""
-        with contextlib.suppress(TimeoutError):
-            async with asyncio.timeout(timeout), self._advanced:
-                await self._advanced.wait_for(lambda: self.position >= position)
-        return self.position >= position
+    def include(self, position: int) -> None:
+        """Apply batches until the view includes notification ``position`` (read-your-writes).
+
+        Called in the thread that just saved, right after the save: the answer to a command then
+        leaves with the views already showing it, without waiting for the background loop. Never
+        raises: the save happened; if the view cannot follow now, the background loop catches up.
+        """
+        try:
+            while self.position < position and self.step():
+                pass
+        except Exception as exc:
+            log.warning("projection.behind", view=self.view.name, position=self.position, error=repr(exc))
 
     async def stop(self) -> None:
         """Finish the batch in hand and stop."""
@@ -183,8 +188,7 @@ class Projector:
             self._wake.clear()
             try:
                 while await asyncio.to_thread(self.step) and not self._stopping.is_set():
-                    await self._announce()
-                await self._announce()
+                    pass
                 failures, delay = 0, self.poll_s
             except asyncio.CancelledError:
                 raise
@@ -195,7 +199,3 @@ class Projector:
                 log.warning("projection.failed", view=self.view.name, position=self.position, error=repr(exc))
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=delay)
-
-    async def _announce(self) -> None:
-        async with self._advanced:
-            self._advanced.notify_all()

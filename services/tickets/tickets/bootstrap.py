@@ -44,7 +44,8 @@ async def bootstrap(settings: Settings) -> AsyncIterator[Runtime]:
             relay.nudge()
             views.nudge()
 
-        await Commands(app, changed, views.reached).register(runtime.bus)
+        # Commands bring the views up to their own saves in the saving thread; intake only nudges.
+        await Commands(app, relay.nudge, views.include).register(runtime.bus)
         await Queries(TicketQueries(pool)).register(runtime.bus)
         intake = DurableConsumer(runtime.bus, TICKETS_INTAKE_DURABLE, handle_requests(app, changed))
         await intake.start()

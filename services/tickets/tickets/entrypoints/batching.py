@@ -9,6 +9,7 @@ one commit per batch instead of per ticket.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 
 from tickets.application import OpenRequest, Tickets
 from tickets.domain.ticket import Ticket
@@ -19,8 +20,11 @@ Result = tuple[Ticket, int | None]
 class OpenBatcher:
     """Collects concurrent opens and saves them in as few transactions as possible."""
 
-    def __init__(self, app: Tickets, max_batch: int = 64) -> None:
+    def __init__(
+        self, app: Tickets, include_views: Callable[[int], None] = lambda _: None, max_batch: int = 64
+    ) -> None:
         self.app = app
+        self.include_views = include_views  # read-your-writes, in the same thread as the save
         self.max_batch = max_batch
         self._pending: list[tuple[OpenRequest, asyncio.Future[Result]]] = []
         self._worker: asyncio.Task[None] | None = None
@@ -50,4 +54,6 @@ class OpenBatcher:
     def _save(self, requests: list[OpenRequest]) -> tuple[list[Ticket], int | None]:
         self.app.saves.position = None
         tickets = self.app.open_many(requests)
-        return tickets, self.app.saves.position
+        if (position := self.app.saves.position) is not None:
+            self.include_views(position)
+        return tickets, position

@@ -91,27 +91,27 @@ def refusals() -> Iterator[None]:
         ) from None
 
 
-async def _no_views(position: int) -> bool:
-    return True
+def _no_views(position: int) -> None:
+    return None
 
 
 class Commands:
     """Each endpoint runs the synchronous application in a thread and answers the ticket's new state.
 
-    An answer leaves only once the read models include the change (read-your-writes): a customer
-    who opened a ticket finds it in their list at once.
+    An answer leaves only once the read models include the change (read-your-writes, applied in
+    the saving thread): a customer who opened a ticket finds it in their list at once.
     """
 
     def __init__(
         self,
         app: Tickets,
         changed: Callable[[], None],
-        views_reached: Callable[[int], Awaitable[bool]] = _no_views,
+        include_views: Callable[[int], None] = _no_views,
     ) -> None:
         self.app = app
-        self.opens = OpenBatcher(app)
+        self.opens = OpenBatcher(app, include_views)
         self.changed = changed  # wakes the relay and the projector: the new events go out at once
-        self.views_reached = views_reached
+        self.include_views = include_views
 
     async def register(self, bus: Bus) -> None:
         """Serve every command and query in the tickets queue group."""
@@ -126,7 +126,7 @@ class Commands:
 
     async def open(self, command: OpenTicketV1, envelope: Envelope) -> Message:
         ticket, position = await self.opens.open(open_request(command))
-        await self._settle(position)
+        self._settle(position)
         return view(ticket)
 
     async def get(self, query: GetTicketV1, envelope: Envelope) -> Message:
@@ -149,21 +149,23 @@ class Commands:
         return handle
 
     async def _saving(self, work: Callable[[], Ticket]) -> Ticket:
-        """Run ``work`` in a thread; if it saved, wake the followers and wait for the views."""
+        """Run ``work`` in a thread and, if it saved, bring the views up to it there; wake the relay."""
 
         def tracked() -> tuple[Ticket, int | None]:
             self.app.saves.position = None
-            return work(), self.app.saves.position
+            ticket = work()
+            if (position := self.app.saves.position) is not None:
+                self.include_views(position)
+            return ticket, position
 
         ticket, position = await asyncio.to_thread(tracked)
-        await self._settle(position)
+        self._settle(position)
         return ticket
 
-    async def _settle(self, position: int | None) -> None:
-        """After a save: wake the relay and the projector, and wait until the views show it."""
+    def _settle(self, position: int | None) -> None:
+        """After a save: the relay publishes it now rather than at its next poll."""
         if position is not None:
             self.changed()
-            await self.views_reached(position)
 
     def _start_work(self, command: StartWorkV1, ticket: UUID) -> Ticket:
         return self.app.start_work(ticket, _version(command), command.actor)
