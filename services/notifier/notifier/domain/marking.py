@@ -10,7 +10,7 @@ _UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
 def subject_line(number: int, subject: str, max_length: int = 200) -> str:
     """``[#1042] subject``: the tag lets a reply find its ticket; control characters never pass."""
     clean = _UNSAFE.sub(" ", subject).strip()
-    return f"[#{number}] {clean}"[:max_length]
+    return f"[#{number}] {clean}"[:max_length].rstrip()
 
 
 def automatic_headers(site: str) -> dict[str, str]:

@@ -1,0 +1,41 @@
+"""Renders notifications from the packaged Jinja2 templates (HTML autoescaped, text as is)."""
+
+from __future__ import annotations
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+from notifier.domain.notifications import Notice
+
+LANGUAGES = ("pt-BR", "en")
+
+
+class Templates:
+    """One language's templates: a plain-text and an HTML body per kind of notice."""
+
+    def __init__(self, language: str, public_url: str) -> None:
+        if language not in LANGUAGES:
+            raise ValueError(f"no templates for language {language!r}; have {', '.join(LANGUAGES)}")
+        self.language = language
+        self.public_url = public_url.rstrip("/")
+        self._env = Environment(
+            loader=PackageLoader("notifier", "templates"),
+            # Every value in the HTML comes from customers or agents: escape it all.
+            autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False),
+            undefined=StrictUndefined,  # a missing value is a bug, never a blank in a customer's mail
+            keep_trailing_newline=True,
+        )
+
+    def render(self, notice: Notice) -> tuple[str, str]:
+        """The plain-text and HTML bodies of a notice."""
+        ticket = notice.ticket
+        values = {
+            "number": ticket.number,
+            "subject": ticket.subject,
+            "customer_name": ticket.customer_name,
+            "link": f"{self.public_url}/tickets/{ticket.ticket_id}",
+            **notice.values,
+        }
+        name = f"{self.language}/{notice.kind.value}"
+        text = self._env.get_template(f"{name}.txt").render(values)
+        html = self._env.get_template(f"{name}.html").render(values)
+        return text, html

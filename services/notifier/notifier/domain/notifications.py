@@ -1,0 +1,101 @@
+"""Which ticket events email the customer and what each email is about (pure rules)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from contracts import Message
+from contracts.common import ActorKind
+from contracts.tickets import (
+    TicketClosedV1,
+    TicketOpenedV1,
+    TicketRepliedV1,
+    TicketStatus,
+    TicketStatusChangedV1,
+)
+
+# The tickets service's reopen window (tickets.domain.ticket.REOPEN_DAYS); services share no code.
+REOPEN_DAYS = 14
+TICKET_EVENTS = (TicketOpenedV1, TicketStatusChangedV1, TicketRepliedV1, TicketClosedV1)
+TicketEvent = TicketOpenedV1 | TicketStatusChangedV1 | TicketRepliedV1 | TicketClosedV1
+
+
+class Kind(StrEnum):
+    """The kinds of notification; each names its templates."""
+
+    OPENED = "opened"
+    STATUS_CHANGED = "status_changed"
+    REPLIED = "replied"
+    CLOSED = "closed"
+
+
+@dataclass(frozen=True)
+class KnownTicket:
+    """What the notifier remembers of a ticket: later events do not repeat subject and name."""
+
+    ticket_id: str
+    number: int
+    subject: str
+    customer_email: str
+    customer_name: str = ""
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One email to send: its kind, the ticket it is about and the values its templates show."""
+
+    kind: Kind
+    ticket: KnownTicket
+    values: dict[str, str | int] = field(default_factory=dict)
+
+
+def ticket_of(message: TicketEvent, known: KnownTicket | None) -> KnownTicket:
+    """The ticket as far as we know it; an unknown ticket has no subject (its tag still threads)."""
+    if isinstance(message, TicketOpenedV1):
+        return KnownTicket(
+            message.ticket_id,
+            message.number,
+            message.subject,
+            message.customer_email,
+            message.customer_name,
+        )
+    if known is not None:
+        # The event's address is the current one; name and subject only the Opened event had.
+        return KnownTicket(
+            known.ticket_id, message.number, known.subject, message.customer_email, known.customer_name
+        )
+    return KnownTicket(message.ticket_id, message.number, "", message.customer_email)
+
+
+def notice_for(message: Message, known: KnownTicket | None, language: str) -> Notice | None:
+    """The email an event asks for, or None.
+
+    A customer's or the system's own reply sends nothing; neither does the move to "Aguardando sua
+    resposta", which only an agent's reply causes: one answer, one email, naming the new status.
+    """
+    if not isinstance(message, TICKET_EVENTS):
+        return None  # other facts on the stream (later versions, new kinds) are not ours to mail
+    if isinstance(message, TicketRepliedV1) and message.author_kind is not ActorKind.AGENT:
+        return None
+    ticket = ticket_of(message, known)
+    if isinstance(message, TicketOpenedV1):
+        return Notice(Kind.OPENED, ticket, _status(message.status, language))
+    if isinstance(message, TicketStatusChangedV1):
+        if message.status is TicketStatus.AWAITING_CUSTOMER:
+            return None  # only an agent's reply leads there, and that reply's mail names the status
+        values = _status(message.status, language)
+        values["previous_status"] = message.previous_status.label(language)
+        return Notice(Kind.STATUS_CHANGED, ticket, values)
+    if isinstance(message, TicketRepliedV1):
+        # author_name is an agent id: the customer reads "Equipe de suporte" instead (templates).
+        values = _status(TicketStatus.AWAITING_CUSTOMER, language)
+        values["body"] = message.body
+        return Notice(Kind.REPLIED, ticket, values)
+    values = _status(TicketStatus.FINISHED, language)
+    values["reopen_days"] = REOPEN_DAYS
+    return Notice(Kind.CLOSED, ticket, values)
+
+
+def _status(status: TicketStatus, language: str) -> dict[str, str | int]:
+    return {"status": status.label(language), "meaning": status.meaning(language)}
