@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 # Importing the message modules registers every class.
-from contracts import files, subjects, system, ticket_commands, ticket_queries, tickets  # noqa: F401
+from contracts import accounts, files, subjects, system, ticket_commands, ticket_queries, tickets  # noqa: F401
 from contracts.envelope import Envelope
 from contracts.registry import REGISTRY
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from contracts.accounts import AccountEmailRequestedV1
 from contracts.envelope import Message
 from contracts.files import AttachmentRejectedV1, AttachmentStoredV1
 from contracts.system import MessageDeadLetteredV1
@@ -34,6 +35,7 @@ from contracts.tickets import (
     TicketClosedV1,
     TicketOpenedV1,
     TicketRepliedV1,
+    TicketReplyReceivedV1,
     TicketRequestedV1,
     TicketStatusChangedV1,
 )
@@ -109,9 +111,18 @@ DEADLETTER = Stream(
     "Messages a consumer gave up on, with the error, for an operator to inspect and replay.",
     max_age_days=30,
 )
-STREAMS: tuple[Stream, ...] = (TICKETS, TICKETS_INTAKE, FILES, DEADLETTER)
+ACCOUNTS = Stream(
+    "ACCOUNTS",
+    ("atende.accounts.events.>",),
+    "gateway",
+    "Mails account changes ask for; they may carry one-time links, so they are kept two days at most.",
+    max_age_days=2,
+)
+STREAMS: tuple[Stream, ...] = (TICKETS, TICKETS_INTAKE, FILES, ACCOUNTS, DEADLETTER)
 
 TICKET_REQUESTED_V1 = "atende.tickets.intake.requested.v1"
+TICKET_REPLY_RECEIVED_V1 = "atende.tickets.intake.reply-received.v1"
+ACCOUNT_EMAIL_REQUESTED_V1 = "atende.accounts.events.email-requested.v1"
 TICKET_OPENED_V1 = "atende.tickets.events.opened.v1"
 TICKET_STATUS_CHANGED_V1 = "atende.tickets.events.status-changed.v1"
 TICKET_REPLIED_V1 = "atende.tickets.events.replied.v1"
@@ -140,12 +151,23 @@ ROUTES: tuple[Route, ...] = (
         ("tickets",),
         TICKETS_INTAKE,
     ),
+    Route(
+        TICKET_REPLY_RECEIVED_V1,
+        TicketReplyReceivedV1,
+        "intake",
+        ("mail-ingest",),
+        ("tickets",),
+        TICKETS_INTAKE,
+    ),
     Route(TICKET_OPENED_V1, TicketOpenedV1, "event", ("tickets",), ("notifier",), TICKETS),
     Route(TICKET_STATUS_CHANGED_V1, TicketStatusChangedV1, "event", ("tickets",), ("notifier",), TICKETS),
     Route(TICKET_REPLIED_V1, TicketRepliedV1, "event", ("tickets",), ("notifier",), TICKETS),
     Route(TICKET_CLOSED_V1, TicketClosedV1, "event", ("tickets",), ("notifier",), TICKETS),
     Route(ATTACHMENT_STORED_V1, AttachmentStoredV1, "event", ("files",), ("tickets", "chat"), FILES),
     Route(ATTACHMENT_REJECTED_V1, AttachmentRejectedV1, "event", ("files",), ("tickets", "chat"), FILES),
+    Route(
+        ACCOUNT_EMAIL_REQUESTED_V1, AccountEmailRequestedV1, "event", ("gateway",), ("notifier",), ACCOUNTS
+    ),
     Route(DEAD_LETTERED_V1, MessageDeadLetteredV1, "event", ("any",), (), DEADLETTER),
     Route(OPEN_TICKET_V1, OpenTicketV1, "command", ("gateway",), ("tickets",)),
     Route(START_WORK_V1, StartWorkV1, "command", ("gateway",), ("tickets",)),
@@ -163,9 +185,12 @@ ROUTES: tuple[Route, ...] = (
 # Replies travel back on the caller's inbox; they are versioned messages all the same.
 REPLIES: tuple[type[Message], ...] = (TicketV1, TicketListV1, TicketHistoryV1)
 
-TICKETS_INTAKE_DURABLE = Durable("tickets-intake", TICKETS_INTAKE, "tickets", (TICKET_REQUESTED_V1,))
+TICKETS_INTAKE_DURABLE = Durable(
+    "tickets-intake", TICKETS_INTAKE, "tickets", (TICKET_REQUESTED_V1, TICKET_REPLY_RECEIVED_V1)
+)
 NOTIFIER_TICKETS_DURABLE = Durable("notifier-tickets", TICKETS, "notifier", ("atende.tickets.events.>",))
-DURABLES: tuple[Durable, ...] = (TICKETS_INTAKE_DURABLE, NOTIFIER_TICKETS_DURABLE)
+NOTIFIER_ACCOUNTS_DURABLE = Durable("notifier-accounts", ACCOUNTS, "notifier", (ACCOUNT_EMAIL_REQUESTED_V1,))
+DURABLES: tuple[Durable, ...] = (TICKETS_INTAKE_DURABLE, NOTIFIER_TICKETS_DURABLE, NOTIFIER_ACCOUNTS_DURABLE)
 
 
 def route_for(message: type[Message]) -> Route:

@@ -123,3 +123,25 @@ class TicketClosedV1(Message):
     customer_email: Email
     closed_by: ActorKind
     closed_at: datetime
+
+
+@message_type("tickets.TicketReplyReceived", 1)
+class TicketReplyReceivedV1(Message):
+    """A customer answered a ticket outside the portal (an email reply): add it to that ticket.
+
+    If the ticket cannot be found, or the sender is not its customer, tickets opens a new ticket
+    from it instead, so nothing is lost and nobody writes into someone else's ticket.
+    """
+
+    request_id: Id = Field(description="Stable id of the reply (e.g. from the email's Message-ID).")
+    ticket_id: Id | None = Field(default=None, description="Found from our Message-IDs it answers.")
+    number: TicketNumber | None = Field(default=None, description="Found from a [#1042] subject tag.")
+    threaded_by: ShortText = Field(description="What found the ticket: in-reply-to, references, subject-tag.")
+    channel: Channel = Channel.EMAIL
+    customer_email: Email
+    customer_name: ShortText = ""
+    subject: ShortText = ""
+    body: LongText
+    attachment_ids: list[Id] = Field(default_factory=list)
+    source_ref: ShortText | None = Field(default=None, description="E.g. the email's Message-ID.")
+    received_at: datetime

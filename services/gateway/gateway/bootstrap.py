@@ -4,7 +4,9 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
+from contracts.subjects import ACCOUNTS
 from gateway import VERSION
+from gateway.accounts.mailer import OutboxMailer
 from gateway.accounts.schema import ensure_schema
 from gateway.accounts.service import Accounts
 from gateway.app import create_app
@@ -27,11 +29,18 @@ class GatewayRuntime(Runtime):
 async def bootstrap(settings: Settings) -> AsyncIterator[GatewayRuntime]:
     """Connect the bus and the database, then serve HTTP; on exit HTTP stops first, then the rest."""
     async with open_runtime(
-        "gateway", settings, version=VERSION, description="HTTP/WebSocket API and web console over NATS."
+        "gateway",
+        settings,
+        version=VERSION,
+        description="HTTP/WebSocket API and web console over NATS.",
+        streams=(ACCOUNTS,),
     ) as runtime:
         pool = await runtime.open_postgres(settings)
         await ensure_schema(pool)
         accounts = Accounts(pool, settings)
+        mailer = OutboxMailer(pool, runtime.bus)
+        await mailer.start()
+        runtime.on_stop(mailer.stop)
         server = embedded_server(create_app(runtime.bus, accounts), settings.http_host, settings.http_port)
         await server.start()
         runtime.on_stop(server.stop)

@@ -4,11 +4,18 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from functools import partial
 
-from contracts.subjects import DEADLETTER, NOTIFIER_TICKETS_DURABLE, TICKETS
+from contracts.subjects import (
+    ACCOUNTS,
+    DEADLETTER,
+    NOTIFIER_ACCOUNTS_DURABLE,
+    NOTIFIER_TICKETS_DURABLE,
+    TICKETS,
+)
 from notifier import VERSION
 from notifier.adapters import known_tickets, smtp
 from notifier.adapters.templates import Templates
 from notifier.config import Settings
+from notifier.entrypoints.accounts import handle_account_emails
 from notifier.entrypoints.consumer import handle_ticket_events
 from plumbing import inbox
 from plumbing.consumer import DurableConsumer
@@ -22,8 +29,8 @@ async def bootstrap(settings: Settings) -> AsyncIterator[Runtime]:
         "notifier",
         settings,
         version=VERSION,
-        description="Emails customers on every answer and status change of their requests.",
-        streams=(TICKETS, DEADLETTER),
+        description="Emails customers on every answer and status change, and account links.",
+        streams=(TICKETS, ACCOUNTS, DEADLETTER),
     ) as runtime:
         pool = await runtime.open_postgres(settings)
         # What was sent is recorded per event id, so a redelivery never sends twice.
@@ -35,5 +42,10 @@ async def bootstrap(settings: Settings) -> AsyncIterator[Runtime]:
         await tickets.start()
         runtime.on_stop(tickets.stop)
         runtime.health.add("tickets-consumer", lambda: tickets.healthy)
+        accounts_handler = handle_account_emails(pool, settings, templates)
+        accounts = DurableConsumer(runtime.bus, NOTIFIER_ACCOUNTS_DURABLE, accounts_handler)
+        await accounts.start()
+        runtime.on_stop(accounts.stop)
+        runtime.health.add("accounts-consumer", lambda: accounts.healthy)
         runtime.health.add("smtp", partial(smtp.reachable, settings), every_s=15)
         yield runtime

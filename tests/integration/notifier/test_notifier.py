@@ -5,14 +5,12 @@ from __future__ import annotations
 import contextlib
 import uuid
 from datetime import UTC, datetime
-from email.message import EmailMessage
-from email.parser import BytesParser
-from email.policy import default
 
 import aiosmtplib
 import nats.js.errors
 import pytest
 from support.infra import Mail
+from support.mails import received, text_of
 from support.waiting import eventually
 
 from contracts import REGISTRY, Envelope
@@ -44,23 +42,6 @@ from plumbing.bus import Bus
 from plumbing.postgres import open_pool
 
 NOW = datetime.now(UTC)
-
-
-def received(mail: Mail, customer: str) -> list[EmailMessage]:
-    """Every mail the dev SMTP server delivered to ``customer``, oldest first."""
-    found = []
-    for path in sorted((mail.maildir_root / "outbox" / "new").iterdir(), key=lambda p: p.stat().st_mtime_ns):
-        parsed = BytesParser(policy=default).parsebytes(path.read_bytes())
-        assert isinstance(parsed, EmailMessage)
-        if customer in str(parsed["To"]):
-            found.append(parsed)
-    return found
-
-
-def text_of(email: EmailMessage) -> str:
-    part = email.get_body(("plain",))
-    assert part is not None
-    return str(part.get_content())
 
 
 def events(ticket_id: str, customer: str) -> list[tuple[str, object]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+from notifier.domain.account_mail import AccountNotice
 from notifier.domain.notifications import Notice
 
 LANGUAGES = ("pt-BR", "en")
@@ -39,3 +40,12 @@ class Templates:
         text = self._env.get_template(f"{name}.txt").render(values)
         html = self._env.get_template(f"{name}.html").render(values)
         return text, html
+
+    def render_account(self, notice: AccountNotice) -> tuple[str, str]:
+        """The plain-text and HTML bodies of an account mail, in that mail's own language."""
+        values = {"to_name": notice.to_name, "subject": notice.subject, "link": notice.link}
+        name = f"account/{notice.language}/{notice.kind.value}"
+        return (
+            self._env.get_template(f"{name}.txt").render(values),
+            self._env.get_template(f"{name}.html").render(values),
+        )

@@ -10,6 +10,7 @@ from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime, parseaddr
 
+from notifier.domain.account_mail import AccountNotice
 from notifier.domain.marking import automatic_headers, subject_line
 from notifier.domain.notifications import Kind, Notice
 
@@ -70,10 +71,39 @@ def compose(
     # Our loop mark names our mail domain, so mail-ingest can tell our own mail coming back.
     for name, value in automatic_headers(domain).items():
         message[name] = value
+    _bodies(message, event_id, text, html)
+    return message
+
+
+def compose_account(
+    notice: AccountNotice,
+    *,
+    event_id: str,
+    text: str,
+    html: str,
+    mail_from: str,
+    support_address: str,
+    date: datetime,
+) -> EmailMessage:
+    """An account mail (verification, reset): not part of any ticket's thread."""
+    domain = domain_of(support_address)
+    message = EmailMessage(policy=SMTP)
+    message["From"] = mail_from
+    message["To"] = Address(display_name(notice.to_name), addr_spec=notice.to_email)
+    message["Reply-To"] = Address(addr_spec=parseaddr(support_address)[1])
+    message["Subject"] = notice.subject
+    message["Date"] = format_datetime(date)
+    message["Message-ID"] = message_id(event_id, domain)
+    for name, value in automatic_headers(domain).items():
+        message[name] = value
+    _bodies(message, event_id, text, html)
+    return message
+
+
+def _bodies(message: EmailMessage, event_id: str, text: str, html: str) -> None:
     message.set_content(text)
     message.add_alternative(html, subtype="html")
     # A boundary from the content itself, not random: the same event gives byte-identical mail,
     # and no body can contain the hash of itself.
     digest = hashlib.sha256(f"{event_id}\0{text}\0{html}".encode()).hexdigest()[:40]
     message.set_boundary(f"=_atende_{digest}")
-    return message
