@@ -1,4 +1,4 @@
-"""Composition root of the mail-ingest service: wires NATS, PostgreSQL, IMAP and health together."""
+"""Composition root of the mail-ingest service: wires NATS, PostgreSQL, IMAP, the poller and health."""
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -7,7 +7,9 @@ from functools import partial
 from contracts.subjects import DEADLETTER, TICKETS_INTAKE
 from mail_ingest import VERSION
 from mail_ingest.adapters import imap
+from mail_ingest.adapters.seen import SeenMail
 from mail_ingest.config import Settings
+from mail_ingest.entrypoints.poller import Poller
 from plumbing.logging import get_logger
 from plumbing.runtime import Runtime, open_runtime
 
@@ -24,7 +26,9 @@ async def bootstrap(settings: Settings) -> AsyncIterator[Runtime]:
         description="Reads the support mailbox and publishes ticket requests and replies.",
         streams=(TICKETS_INTAKE, DEADLETTER),
     ) as runtime:
-        await runtime.open_postgres(settings)
+        pool = await runtime.open_postgres(settings)
+        seen = SeenMail(pool)
+        await seen.ensure_schema()
         runtime.health.add("imap", partial(imap.reachable, settings), every_s=15)
         try:
             status = await imap.status(settings)
@@ -34,4 +38,7 @@ async def bootstrap(settings: Settings) -> AsyncIterator[Runtime]:
         except Exception as exc:
             # Not fatal: the mailbox may come up later; readiness reports it meanwhile.
             log.warning("imap.unreachable", error=repr(exc))
+        poller = Poller(runtime.bus, seen, imap.Mailbox(settings), settings.poll_s)
+        await poller.start()
+        runtime.on_stop(poller.stop)
         yield runtime

@@ -18,3 +18,5 @@ class Settings(ServiceSettings, PostgresSettings):
     imap_user: str = "support"
     imap_password: SecretStr = SecretStr("")
     imap_mailbox: str = "INBOX"
+    # Seconds between looks at the mailbox (IDLE replaces polling in a later step).
+    poll_s: float = 2.0

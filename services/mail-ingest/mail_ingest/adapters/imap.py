@@ -41,3 +41,55 @@ async def reachable(settings: Settings) -> bool:
     """Readiness: the mailbox answers a login and a STATUS."""
     await status(settings)
     return True
+
+
+PROCESSED = b"$AtendeProcessed"  # our keyword: an operator sees in any client what was handled
+
+
+class Mailbox:
+    """One logged-in IMAP session on the support mailbox (synchronous: call it from a thread)."""
+
+    def __init__(self, settings: Settings, timeout: float = 30.0) -> None:
+        self.settings = settings
+        self.timeout = timeout
+        self.client: IMAPClient | None = None
+
+    def select(self) -> int:
+        """Log in if needed, (re)select the mailbox and return its UIDVALIDITY."""
+        if self.client is None:
+            client = IMAPClient(
+                self.settings.imap_host,
+                port=self.settings.imap_port,
+                ssl=self.settings.imap_ssl,
+                timeout=self.timeout,
+            )
+            client.login(self.settings.imap_user, self.settings.imap_password.get_secret_value())
+            self.client = client
+        selected = self.client.select_folder(self.settings.imap_mailbox)
+        return int(selected[b"UIDVALIDITY"])
+
+    def uids_after(self, last_uid: int) -> list[int]:
+        """UIDs above ``last_uid``, ascending (``N:*`` also answers the last UID when none is above)."""
+        assert self.client is not None
+        found = self.client.search(["UID", f"{last_uid + 1}:*"])
+        return sorted(uid for uid in found if uid > last_uid)
+
+    def fetch(self, uids: list[int]) -> dict[int, bytes]:
+        """The raw bytes of each message, without setting \\Seen (BODY.PEEK)."""
+        assert self.client is not None
+        answer = self.client.fetch(uids, [b"BODY.PEEK[]"])
+        return {uid: bytes(data[b"BODY[]"]) for uid, data in answer.items() if b"BODY[]" in data}
+
+    def mark_processed(self, uid: int) -> None:
+        """Flag a handled message \\Seen and $AtendeProcessed."""
+        assert self.client is not None
+        self.client.add_flags([uid], [b"\\Seen", PROCESSED])
+
+    def close(self) -> None:
+        """Log out; a broken connection is simply dropped."""
+        client, self.client = self.client, None
+        if client is not None:
+            try:
+                client.logout()
+            except Exception:
+                client.shutdown()

@@ -171,31 +171,17 @@ class Commands:
         return self.app.start_work(ticket, _version(command), command.actor)
 
     def _reply(self, command: ReplyToTicketV1, ticket: UUID) -> Ticket:
-        try:
-            return self.app.reply(
-                ticket,
-                command.expected_version,
-                reply_id=command.reply_id,
-                author_kind=command.actor_kind.value,
-                author=command.actor,
-                body=command.body,
-                channel=command.channel.value,
-                attachment_ids=command.attachment_ids,
-            )
-        except ReopenWindowPassed:
-            # Too late to reopen: the answer starts a new ticket that points at the old one.
-            old = self.app.get(ticket)
-            return self.app.open(
-                f"follow-up:{ticket}:{command.reply_id}",
-                channel=command.channel.value,
-                customer_email=old.customer_email,
-                customer_name=old.customer_name,
-                subject=old.subject,
-                body=command.body,
-                department=old.department,
-                attachment_ids=command.attachment_ids,
-                reopens=old.number,
-            )
+        return reply_or_follow_up(
+            self.app,
+            ticket,
+            command.expected_version,
+            reply_id=command.reply_id,
+            author_kind=command.actor_kind.value,
+            author=command.actor,
+            body=command.body,
+            channel=command.channel.value,
+            attachment_ids=command.attachment_ids,
+        )
 
     def _add_note(self, command: AddInternalNoteV1, ticket: UUID) -> Ticket:
         if command.actor_kind.value == CUSTOMER:
@@ -215,6 +201,46 @@ class Commands:
     def _reopen(self, command: ReopenTicketV1, ticket: UUID) -> Ticket:
         return self.app.reopen(
             ticket, _version(command), actor_kind=command.actor_kind.value, actor=command.actor
+        )
+
+
+def reply_or_follow_up(
+    app: Tickets,
+    ticket: UUID,
+    version: int | None,
+    *,
+    reply_id: str,
+    author_kind: str,
+    author: str,
+    body: str,
+    channel: str,
+    attachment_ids: list[str],
+) -> Ticket:
+    """Add a public reply; a customer's answer after the reopen window opens a linked ticket instead."""
+    try:
+        return app.reply(
+            ticket,
+            version,
+            reply_id=reply_id,
+            author_kind=author_kind,
+            author=author,
+            body=body,
+            channel=channel,
+            attachment_ids=attachment_ids,
+        )
+    except ReopenWindowPassed:
+        # Too late to reopen: the answer starts a new ticket that points at the old one.
+        old = app.get(ticket)
+        return app.open(
+            f"follow-up:{ticket}:{reply_id}",
+            channel=channel,
+            customer_email=old.customer_email,
+            customer_name=old.customer_name,
+            subject=old.subject,
+            body=body,
+            department=old.department,
+            attachment_ids=attachment_ids,
+            reopens=old.number,
         )
 
 

@@ -1,0 +1,113 @@
+"""Incoming mail as the rest of mail-ingest sees it: parsed from raw bytes, tolerant of broken mail."""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import re
+from dataclasses import dataclass, field
+from email import policy
+from email.message import EmailMessage, Message
+from email.parser import BytesParser
+from email.utils import getaddresses
+
+SYNTHETIC_DOMAIN = "atende.invalid"
+_MESSAGE_ID = re.compile(r"<[^<>\s]+>")
+_ADDRESS = re.compile(r"^[^@\s]+@[^@\s]+$")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
+SHORT_TEXT = 500
+
+
+class Unparseable(ValueError):
+    """The mail cannot become a ticket or a reply; ``reason`` is a short code for the quarantine."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class ParsedMail:
+    """What intake needs from one mail; every text is decoded and free of control characters."""
+
+    message_id: str
+    sender: str
+    sender_name: str
+    subject: str
+    in_reply_to: tuple[str, ...] = ()
+    references: tuple[str, ...] = ()
+    headers: dict[str, str] = field(default_factory=dict)
+    plain: str | None = None
+    html: str | None = None
+
+
+def parse(raw: bytes) -> ParsedMail:
+    """Parse one RFC 5322 message; raises Unparseable when no usable sender can be found."""
+    try:
+        message = BytesParser(policy=policy.default).parsebytes(raw)
+        headers = {name: _header(message, name) for name in dict.fromkeys(message.keys())}
+    except Exception as exc:  # the parser is lenient; anything that still escapes is quarantined
+        raise Unparseable(f"unparseable:{type(exc).__name__}") from exc
+    sender_name, sender = _sender(headers.get("From", ""))
+    ids = _ids(headers.get("Message-ID", ""))
+    return ParsedMail(
+        message_id=ids[0] if ids else synthetic_message_id(raw),
+        sender=sender,
+        sender_name=sender_name,
+        subject=one_line(headers.get("Subject", "")),
+        in_reply_to=_ids(headers.get("In-Reply-To", "")),
+        references=_ids(headers.get("References", "")),
+        headers=headers,
+        plain=_body(message, "plain"),
+        html=_body(message, "html"),
+    )
+
+
+def synthetic_message_id(raw: bytes) -> str:
+    """A stable id for mail without a Message-ID: the same bytes always get the same id."""
+    return f"<{hashlib.sha256(raw).hexdigest()}@{SYNTHETIC_DOMAIN}>"
+
+
+def one_line(text: str, limit: int = SHORT_TEXT) -> str:
+    """Control characters (CR/LF: header injection) become spaces; trimmed to ``limit``."""
+    return " ".join(_CONTROL.sub(" ", text).split())[:limit]
+
+
+def _header(message: Message, name: str) -> str:
+    """The first value of a header as decoded text."""
+    try:
+        return str(message.get(name, ""))
+    except Exception:
+        return ""  # a header even the lenient policy cannot read counts as absent
+
+
+def _sender(value: str) -> tuple[str, str]:
+    """(display name, lower-cased address) of From; raises Unparseable without a usable address."""
+    pairs = [(name, address) for name, address in getaddresses([value]) if address]
+    if not pairs:
+        raise Unparseable("no_sender")
+    name, address = pairs[0]
+    address = address.strip().lower()
+    if len(address) > 254 or not _ADDRESS.match(address):
+        raise Unparseable("bad_sender")
+    return one_line(name), address
+
+
+def _ids(value: str) -> tuple[str, ...]:
+    return tuple(_MESSAGE_ID.findall(value))
+
+
+def _body(message: EmailMessage, subtype: str) -> str | None:
+    """The text of the preferred ``text/<subtype>`` part, decoded with errors replaced."""
+    part = message.get_body(preferencelist=(subtype,))
+    if part is None or part.get_content_type() != f"text/{subtype}":
+        return None
+    payload = part.get_payload(decode=True)
+    if not isinstance(payload, bytes):
+        return None
+    charset = part.get_content_charset() or "utf-8"
+    try:
+        codecs.lookup(charset)
+    except LookupError:
+        charset = "utf-8"  # an unknown charset name: utf-8 with replacements beats losing the mail
+    return payload.decode(charset, errors="replace")

@@ -1,0 +1,121 @@
+"""mail-ingest against real Dovecot, NATS and PostgreSQL: each mail published once, then recorded."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+import psycopg
+from imapclient import IMAPClient
+from prometheus_client import REGISTRY
+from support import infra
+from support.waiting import eventually
+
+from contracts import Envelope
+from contracts.subjects import TICKET_REQUESTED_V1, TICKETS_INTAKE
+from mail_ingest.bootstrap import bootstrap
+from mail_ingest.config import Settings
+from plumbing.bus import Bus
+
+
+def append(mail: infra.Mail, folder: str, message: str) -> None:
+    with IMAPClient(mail.imap_host, port=mail.imap_port, ssl=False, timeout=10) as client:
+        client.login(mail.imap_user, mail.imap_password)
+        if not client.folder_exists(folder):
+            client.create_folder(folder)
+        client.append(folder, message.replace("\n", "\r\n").encode())
+
+
+def flags(mail: infra.Mail, folder: str) -> list[set[bytes]]:
+    with IMAPClient(mail.imap_host, port=mail.imap_port, ssl=False, timeout=10) as client:
+        client.login(mail.imap_user, mail.imap_password)
+        client.select_folder(folder, readonly=True)
+        return [set(found) for found in client.get_flags(client.search(["ALL"])).values()]
+
+
+async def intake(bus: Bus, token: str) -> list[tuple[str, Envelope]]:
+    info = await bus.js.stream_info(TICKETS_INTAKE.name)
+    found = []
+    for seq in range(info.state.first_seq, info.state.last_seq + 1) if info.state.messages else ():
+        raw = await bus.js.get_msg(TICKETS_INTAKE.name, seq)
+        if raw.data is not None and token.encode() in raw.data:
+            found.append((raw.subject, Envelope.from_bytes(raw.data)))
+    return found
+
+
+def seen(postgres_url: str) -> dict[str, tuple[str, str | None]]:
+    with psycopg.connect(postgres_url) as conn:
+        rows = conn.execute("SELECT message_id, outcome, reason FROM seen_mail").fetchall()
+    return {message_id: (outcome, reason) for message_id, outcome, reason in rows}
+
+
+def duplicates() -> float:
+    value = REGISTRY.get_sample_value(
+        "atende_messages_published_total", {"subject": TICKET_REQUESTED_V1, "duplicate": "true"}
+    )
+    return value or 0.0
+
+
+async def test_mail_is_published_once_threaded_and_automatic_mail_only_recorded(
+    mail: infra.Mail, bus: Bus, nats_url: str, postgres_url: str
+) -> None:
+    token = uuid.uuid4().hex[:12]
+    folder = f"t{token}"
+    ticket = str(uuid.uuid4())
+    append(
+        mail,
+        folder,
+        f"From: Maria <maria@example.com>\nSubject: Boleto\nMessage-ID: <new-{token}@example.com>\n\nSegunda via, por favor.\n",
+    )
+    append(
+        mail,
+        folder,
+        f"From: maria@example.com\nSubject: Re: [#1042] Boleto\nMessage-ID: <re-{token}@example.com>\n"
+        f"In-Reply-To: <abc-{token}@atende.local>\nReferences: <ticket-{ticket}@atende.local> <abc-{token}@atende.local>\n\n"
+        "Obrigada!\n\nOn Mon, Nov 23, 2026 at 9:00 AM Suporte <suporte@atende.local> wrote:\n> Segue.\n",
+    )
+    append(
+        mail,
+        folder,
+        f"From: maria@example.com\nSubject: Ausente\nAuto-Submitted: auto-replied\nMessage-ID: <auto-{token}@example.com>\n"
+        f"In-Reply-To: <ticket-{ticket}@atende.local>\n\nEstou de férias.\n",
+    )
+    settings = Settings(
+        nats_url=nats_url,
+        postgres_url=postgres_url,
+        ops_port=None,
+        imap_host=mail.imap_host,
+        imap_port=mail.imap_port,
+        imap_user=mail.imap_user,
+        imap_password=mail.imap_password,
+        imap_mailbox=folder,
+        poll_s=0.2,
+    )
+    async with bootstrap(settings):
+        await eventually(lambda: len(seen(postgres_url)) == 3, what="three mails recorded")
+    published = await intake(bus, token)
+    assert [subject for subject, _ in published] == [
+        "atende.tickets.intake.requested.v1",
+        "atende.tickets.intake.reply-received.v1",
+    ]
+    (_, request), (_, reply) = published
+    assert request.data["request_id"] == f"email:<new-{token}@example.com>"
+    assert request.message_id == f"mail:<new-{token}@example.com>"
+    assert (request.data["customer_email"], request.data["subject"]) == ("maria@example.com", "Boleto")
+    assert (reply.data["ticket_id"], reply.data["threaded_by"]) == (ticket, "references")
+    assert reply.data["body"] == "Obrigada!"
+    assert seen(postgres_url)[f"<auto-{token}@example.com>"] == ("ignored", "auto_submitted")
+    assert all({b"\\Seen", b"$AtendeProcessed"} <= found for found in flags(mail, folder))
+
+    # The same service restarted: nothing is fetched again, so nothing is published again.
+    before = duplicates()
+    async with bootstrap(settings):
+        append(
+            mail,
+            folder,
+            f"From: joao@example.com\nSubject: Outro\nMessage-ID: <later-{token}@example.com>\n\nOi\n",
+        )
+        await eventually(lambda: len(seen(postgres_url)) == 4, what="the later mail recorded")
+        await asyncio.sleep(0.6)  # a few more polls
+    assert len(await intake(bus, token)) == 3
+    assert duplicates() == before, "the first mail was not even republished"
