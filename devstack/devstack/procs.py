@@ -174,6 +174,7 @@ class ManagedProcess:
         self.cwd = cwd
         self._proc: subprocess.Popen[bytes] | None = None
         self._log: IO[bytes] | None = None
+        self._terminated = False
 
     @property
     def pid(self) -> int | None:
@@ -195,6 +196,7 @@ class ManagedProcess:
             return
         self.log_file.parent.mkdir(parents=True, exist_ok=True)
         self._log = self.log_file.open("ab")
+        self._terminated = False
         try:
             # stdin from /dev/null and output to the log: inheriting the caller's pipes hangs CI.
             # A new session puts the server in its own process group, so Ctrl-C in the terminal
@@ -232,8 +234,10 @@ class ManagedProcess:
 
     def terminate(self) -> None:
         """Send SIGTERM to the process group without waiting (lets many processes drain at once)."""
-        if self.running() and self._proc is not None:
+        if self.running() and self._proc is not None and not self._terminated:
             _signal_group(self._proc.pid, signal.SIGTERM)
+            # Once: our services take a second SIGTERM as "stop now" and skip their drain.
+            self._terminated = True
 
     def stop(self, timeout: float = 10.0) -> int | None:
         """SIGTERM the process group, SIGKILL it after timeout; idempotent. Returns the exit status."""
@@ -242,7 +246,7 @@ class ManagedProcess:
             return None
         pgid = proc.pid
         if proc.poll() is None:
-            _signal_group(pgid, signal.SIGTERM)
+            self.terminate()
             try:
                 proc.wait(timeout)
             except subprocess.TimeoutExpired:

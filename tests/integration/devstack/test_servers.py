@@ -111,6 +111,24 @@ def test_stop_kills_a_process_group_that_ignores_sigterm(tmp_path: Path) -> None
     assert proc.stop() == -signal.SIGKILL  # idempotent
 
 
+def test_terminate_then_stop_signals_once_so_a_service_can_drain(tmp_path: Path) -> None:
+    # Our services take a second SIGTERM as "stop now, skip the drain": the launcher must send one.
+    script = (
+        "import signal, sys, time\n"
+        "def note(*_):\n    print('TERM', flush=True)\n"
+        "signal.signal(signal.SIGTERM, note)\nprint('up', flush=True)\n"
+        "deadline = time.monotonic() + 1.0\nwhile time.monotonic() < deadline: time.sleep(0.05)\n"
+    )
+    log = tmp_path / "drainer.log"
+    proc = ManagedProcess("drainer", [sys.executable, "-c", script], log)
+    proc.start()
+    proc.wait_until(lambda: "up" in log.read_text(), 10, "its first line")
+    proc.terminate()
+    proc.terminate()
+    assert proc.stop(timeout=10) == 0
+    assert log.read_text().count("TERM") == 1
+
+
 def test_embedded_postgres_and_ensure_database_is_idempotent(tmp_path: Path) -> None:
     with EmbeddedPostgres(tmp_path / "pg") as server:
         first = ensure_database(server.url, "atende_probe")
