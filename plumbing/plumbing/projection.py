@@ -11,7 +11,6 @@ replicas take turns instead of applying a batch twice. Dropping a view and repla
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
 from collections.abc import Sequence
 from typing import Any, Protocol
@@ -21,6 +20,7 @@ from eventsourcing.persistence import Notification
 from psycopg import Cursor, sql
 
 from plumbing.logging import get_logger
+from plumbing.worker import Loop
 
 log = get_logger(__name__)
 _POSITIONS = """
@@ -66,10 +66,8 @@ class Projector:
             "ORDER BY notification_id LIMIT %s) e ON true ORDER BY e.notification_id"
         ).format(events=sql.Identifier(datastore.schema or "public", app.recorder.events_table_name))  # type: ignore[attr-defined]
         self.position = 0
-        self._wake = asyncio.Event()
-        self._stopping = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
+        # PostgreSQL away, or a bug in the view: a failed batch rolled back; retry from the same place.
+        self.worker = Loop(f"projector:{view.name}", self._catch_up, poll_s=poll_s)
 
     # Synchronous core (runs in a thread; also used by the rebuild command).
 
@@ -153,13 +151,11 @@ class Projector:
     async def start(self) -> None:
         """Create the tables, then follow the log in the background."""
         await asyncio.to_thread(self.create)
-        self._loop = asyncio.get_running_loop()
-        self._task = asyncio.create_task(self._run(), name=f"projector:{self.view.name}")
+        self.worker.start()
 
     def nudge(self) -> None:
         """New events were recorded: look now instead of at the next poll. Safe from any thread."""
-        if self._loop is not None:
-            self._loop.call_soon_threadsafe(self._wake.set)
+        self.worker.nudge()
 
     def include(self, position: int) -> None:
         """Apply batches until the view includes notification ``position`` (read-your-writes).
@@ -176,26 +172,8 @@ class Projector:
 
     async def stop(self) -> None:
         """Finish the batch in hand and stop."""
-        self._stopping.set()
-        self._wake.set()
-        if self._task is not None:
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        await self.worker.stop()
 
-    async def _run(self) -> None:
-        failures = 0
-        while not self._stopping.is_set():
-            self._wake.clear()
-            try:
-                while await asyncio.to_thread(self.step) and not self._stopping.is_set():
-                    pass
-                failures, delay = 0, self.poll_s
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                # PostgreSQL away, or a bug in the view: the batch rolled back; retry from the same place.
-                failures += 1
-                delay = min(0.5 * 2**failures, 10.0)
-                log.warning("projection.failed", view=self.view.name, position=self.position, error=repr(exc))
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=delay)
+    async def _catch_up(self) -> None:
+        while await asyncio.to_thread(self.step) and not self.worker.stopping:
+            pass

@@ -10,7 +10,6 @@ server then drops as a duplicate: nothing is lost and nothing is delivered twice
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -21,6 +20,7 @@ from eventsourcing.persistence import IntegrityError, Notification, Tracking, Tr
 from contracts import Message
 from plumbing.bus import Bus
 from plumbing.logging import correlation, get_logger
+from plumbing.worker import Loop
 
 log = get_logger(__name__)
 
@@ -73,29 +73,21 @@ class Relay:
         self.batch = batch
         self.poll_s = poll_s
         self.position = 0
-        self._wake = asyncio.Event()
-        self._stopping = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
+        # NATS or PostgreSQL away: a failed round keeps the position and starts again from it.
+        self.worker = Loop(f"relay:{app.name}", self.catch_up, poll_s=poll_s)
 
     async def start(self) -> None:
         """Read the saved position and start following the log in the background."""
         self.position = await self._saved_position() or 0
-        self._loop = asyncio.get_running_loop()
-        self._task = asyncio.create_task(self._run(), name=f"relay:{self.app.name}")
+        self.worker.start()
 
     def nudge(self) -> None:
         """New events were recorded: look now instead of at the next poll. Safe from any thread."""
-        if self._loop is not None:
-            self._loop.call_soon_threadsafe(self._wake.set)
+        self.worker.nudge()
 
     async def stop(self) -> None:
         """Finish the batch in hand and stop."""
-        self._stopping.set()
-        self._wake.set()
-        if self._task is not None:
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        await self.worker.stop()
 
     async def catch_up(self) -> int:
         """Publish everything recorded so far; returns how many notifications were relayed."""
@@ -136,21 +128,3 @@ class Relay:
         # (deterministic, so a republish carries the same one).
         with correlation(publication.correlation_id or message_id):
             await self.bus.publish(publication.subject, publication.message, message_id=message_id)
-
-    async def _run(self) -> None:
-        failures = 0
-        while not self._stopping.is_set():
-            self._wake.clear()
-            try:
-                await self.catch_up()
-                failures = 0
-                delay = self.poll_s
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                # NATS or PostgreSQL away: keep the position, try again later from the same place.
-                failures += 1
-                delay = min(0.5 * 2**failures, 10.0)
-                log.warning("relay.failed", app=self.app.name, position=self.position, error=repr(exc))
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=delay)

@@ -8,8 +8,6 @@ mark republishes the same message id, which JetStream drops as a duplicate.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from datetime import datetime
 
 from psycopg.rows import dict_row
@@ -18,9 +16,8 @@ from psycopg_pool import AsyncConnectionPool
 from contracts.accounts import AccountEmail, AccountEmailRequestedV1
 from contracts.subjects import ACCOUNT_EMAIL_REQUESTED_V1
 from plumbing.bus import Bus
-from plumbing.logging import get_logger
+from plumbing.worker import Loop
 
-log = get_logger(__name__)
 _UNSENT = """
 SELECT id, template, to_email, to_name, language, link, created_at FROM outbox_emails
 WHERE sent_at IS NULL ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED
@@ -39,20 +36,16 @@ class OutboxMailer:
         self.pool = pool
         self.bus = bus
         self.batch = batch
-        self.poll_s = poll_s
-        self._stopping = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
+        # NATS or PostgreSQL away: the rows stay unsent and go on a later round.
+        self.worker = Loop("outbox-mailer", self._drain, poll_s=poll_s)
 
     async def start(self) -> None:
         """Follow the outbox in the background."""
-        self._task = asyncio.create_task(self._run(), name="outbox-mailer")
+        self.worker.start()
 
     async def stop(self) -> None:
         """Finish the batch in hand and stop."""
-        self._stopping.set()
-        if self._task is not None:
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        await self.worker.stop()
 
     async def hand_off(self) -> int:
         """Publish one batch of unsent mails; how many went."""
@@ -81,19 +74,6 @@ class OutboxMailer:
                 )
         return len(rows)
 
-    async def _run(self) -> None:
-        failures = 0
-        while not self._stopping.is_set():
-            try:
-                while await self.hand_off() and not self._stopping.is_set():
-                    pass
-                failures, delay = 0, self.poll_s
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                # NATS or PostgreSQL away: the rows stay unsent and go on a later round.
-                failures += 1
-                delay = min(0.5 * 2**failures, 10.0)
-                log.warning("outbox.failed", error=repr(exc))
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stopping.wait(), timeout=delay)
+    async def _drain(self) -> None:
+        while await self.hand_off() and not self.worker.stopping:
+            pass

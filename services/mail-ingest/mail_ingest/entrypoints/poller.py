@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from datetime import UTC, datetime
 
 from contracts.subjects import TICKET_REPLY_RECEIVED_V1, TICKET_REQUESTED_V1
@@ -13,6 +12,7 @@ from mail_ingest.adapters.seen import SeenMail
 from mail_ingest.triage import Outcome, triage
 from plumbing.bus import Bus
 from plumbing.logging import get_logger
+from plumbing.worker import Loop
 
 log = get_logger(__name__)
 BATCH = 50
@@ -29,34 +29,26 @@ class Poller:
         self.bus = bus
         self.seen = seen
         self.mailbox = mailbox
-        self.poll_s = poll_s
-        self.healthy = True
-        self._stopping = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
+        # IMAP, NATS or PostgreSQL away: nothing was recorded, the next poll starts over on a new
+        # IMAP connection.
+        self.worker = Loop("mail-ingest-poller", self.poll_once, poll_s=poll_s, on_error=self._disconnect)
+
+    @property
+    def healthy(self) -> bool:
+        """True while polling runs and its last poll did not fail."""
+        return self.worker.healthy
 
     async def start(self) -> None:
         """Start polling in the background."""
-        self._task = asyncio.create_task(self._run(), name="mail-ingest-poller")
+        self.worker.start()
 
     async def stop(self) -> None:
         """Finish the mail in hand, then log out."""
-        self._stopping.set()
-        if self._task is not None:
-            await self._task
-        await asyncio.to_thread(self.mailbox.close)
+        await self.worker.stop()
+        await self._disconnect()
 
-    async def _run(self) -> None:
-        while not self._stopping.is_set():
-            try:
-                await self.poll_once()
-                self.healthy = True
-            except Exception as exc:
-                # IMAP, NATS or PostgreSQL away: nothing was recorded, the next poll starts over.
-                self.healthy = False
-                log.warning("mail.poll_failed", error=repr(exc))
-                await asyncio.to_thread(self.mailbox.close)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stopping.wait(), self.poll_s)
+    async def _disconnect(self) -> None:
+        await asyncio.to_thread(self.mailbox.close)
 
     async def poll_once(self) -> int:
         """Handle every mail above the last handled UID; returns how many were handled."""
@@ -68,7 +60,7 @@ class Poller:
             batch = uids[start : start + BATCH]
             raws = await asyncio.to_thread(self.mailbox.fetch, batch)
             for uid in batch:
-                if self._stopping.is_set():
+                if self.worker.stopping:
                     return handled
                 if uid in raws:
                     await self._handle(uidvalidity, uid, raws[uid])
