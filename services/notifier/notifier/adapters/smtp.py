@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from email.message import EmailMessage
 
 import aiosmtplib
@@ -35,3 +37,47 @@ async def send(settings: Settings, message: EmailMessage) -> None:
         start_tls=settings.smtp_starttls,
         timeout=settings.smtp_timeout_s,
     )
+
+
+class Connection:
+    """One SMTP session kept open across mails (no connect, greeting and login per mail).
+
+    A session the server closed, or that broke, is opened again once for the same mail; a refusal
+    of the mail itself (a bad recipient, a full mailbox) raises at once, for the caller to retry.
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._client: aiosmtplib.SMTP | None = None
+        self._lock = asyncio.Lock()
+
+    async def __call__(self, settings: Settings, message: EmailMessage) -> None:
+        """Send ``message`` (the ``Send`` signature of the consumers)."""
+        async with self._lock:
+            try:
+                await (await self._session()).send_message(message)
+            except (aiosmtplib.SMTPServerDisconnected, aiosmtplib.SMTPConnectError, OSError):
+                await self.close()
+                await (await self._session()).send_message(message)
+
+    async def close(self) -> None:
+        """Say goodbye to the server, if a session is open."""
+        client, self._client = self._client, None
+        if client is not None and client.is_connected:
+            with contextlib.suppress(aiosmtplib.SMTPException, OSError):
+                await client.quit()
+
+    async def _session(self) -> aiosmtplib.SMTP:
+        if self._client is None or not self._client.is_connected:
+            settings = self.settings
+            client = aiosmtplib.SMTP(
+                hostname=settings.smtp_host,
+                port=settings.smtp_port,
+                timeout=settings.smtp_timeout_s,
+                start_tls=settings.smtp_starttls,
+            )
+            await client.connect()
+            if settings.smtp_user:
+                await client.login(settings.smtp_user, settings.smtp_password.get_secret_value())
+            self._client = client
+        return self._client
