@@ -40,7 +40,7 @@ from gateway.tickets.models import (
     TicketDetail,
     TicketPage,
     from_entry,
-    from_summary,
+    ticket_out,
 )
 from plumbing.errors import Invalid
 
@@ -85,7 +85,7 @@ async def inbox(
     )
     names = await calls.names(found)
     return TicketPage(
-        tickets=[from_summary(t, language, staff=True, names=names) for t in found.tickets],
+        tickets=[ticket_out(t, language, staff=True, names=names) for t in found.tickets],
         total=found.total,
         limit=limit,
         offset=offset,
@@ -104,7 +104,7 @@ async def get_ticket(ticket_id: str, me: CurrentAgent, calls: Calls, language: L
     found = await calls.history(me, ticket_id)
     names = await calls.names(found)
     return TicketDetail(
-        ticket=from_summary(found.ticket, language, staff=True, names=names),
+        ticket=ticket_out(found.ticket, language, staff=True, names=names),
         history=[from_entry(entry, language, names, found.ticket.customer_name) for entry in found.entries],
     )
 

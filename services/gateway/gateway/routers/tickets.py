@@ -21,8 +21,7 @@ from gateway.tickets.models import (
     TicketDetail,
     TicketPage,
     from_entry,
-    from_state,
-    from_summary,
+    ticket_out,
 )
 from plumbing.errors import Invalid
 
@@ -59,7 +58,7 @@ async def open_ticket(
         TicketV1,
     )
     response.headers["Location"] = f"{router.prefix}/{opened.ticket_id}"
-    return from_state(opened, language, staff=False)
+    return ticket_out(opened, language, staff=False)
 
 
 @router.get("", summary="Solicitações")
@@ -79,7 +78,7 @@ async def list_tickets(
         TicketListV1,
     )
     return TicketPage(
-        tickets=[from_summary(t, language, staff=False) for t in found.tickets],
+        tickets=[ticket_out(t, language, staff=False) for t in found.tickets],
         total=found.total,
         limit=limit,
         offset=offset,
@@ -92,7 +91,7 @@ async def get_ticket(ticket_id: str, me: CurrentCustomer, calls: Calls, language
     found = await calls.history(me, ticket_id)
     names = await calls.names(found)
     return TicketDetail(
-        ticket=from_summary(found.ticket, language, staff=False),
+        ticket=ticket_out(found.ticket, language, staff=False),
         history=[from_entry(entry, language, names, found.ticket.customer_name) for entry in found.entries],
     )
 

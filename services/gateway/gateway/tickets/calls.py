@@ -17,7 +17,7 @@ from gateway.dependencies import AccountsDep, BusDep
 from gateway.domain.language import negotiate
 from gateway.domain.principal import Principal
 from gateway.domain.ticket_access import agent_may_see, customer_may_see
-from gateway.tickets.models import Ticket, from_state
+from gateway.tickets.models import Ticket, ticket_out
 from plumbing.bus import Bus, RemoteError
 from plumbing.errors import Conflict, Invalid, NotFound
 
@@ -91,9 +91,9 @@ class TicketCalls:
             current = refused.detail.get("current")
             if refused.reason != "stale_version" or not isinstance(current, dict):
                 raise
-            now = from_state(TicketV1.model_validate(current), language, staff=me.is_staff)
+            now = ticket_out(TicketV1.model_validate(current), language, staff=me.is_staff)
             raise Conflict("stale_version", current=now.model_dump(mode="json")) from None
-        return from_state(changed, language, staff=me.is_staff)
+        return ticket_out(changed, language, staff=me.is_staff)
 
     async def names(self, ticket: TicketHistoryV1 | TicketListV1) -> dict[str, str]:
         """Agents' names by account id, for the actors and assignees of a history or a list."""

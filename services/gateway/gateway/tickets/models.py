@@ -120,31 +120,10 @@ class TicketDetail(BaseModel):
     history: list[Entry]
 
 
-def from_summary(
-    summary: TicketSummary, language: str, *, staff: bool, names: Mapping[str, str] | None = None
+def ticket_out(
+    ticket: TicketSummary | TicketV1, language: str, *, staff: bool, names: Mapping[str, str] | None = None
 ) -> Ticket:
-    """A list line for the reader; customers never learn who works the ticket internally."""
-    return Ticket(
-        id=summary.ticket_id,
-        number=summary.number,
-        reference=f"#{summary.number}",
-        subject=summary.subject,
-        status=summary.status,
-        status_label=summary.status.label(language),
-        channel=summary.channel.value,
-        department=summary.department,
-        assignee=summary.assignee if staff else None,
-        assignee_name=(names or {}).get(summary.assignee or "") if staff else None,
-        opened_at=summary.opened_at,
-        last_activity_at=summary.last_activity_at,
-        version=summary.version,
-        replies=summary.replies,
-        reopens=summary.reopens,
-    )
-
-
-def from_state(ticket: TicketV1, language: str, *, staff: bool) -> Ticket:
-    """A command's answer (the ticket's new state) for the reader."""
+    """A ticket (a list line or a command's answer) for the reader; customers never learn who works it."""
     return Ticket(
         id=ticket.ticket_id,
         number=ticket.number,
@@ -155,6 +134,7 @@ def from_state(ticket: TicketV1, language: str, *, staff: bool) -> Ticket:
         channel=ticket.channel.value,
         department=ticket.department,
         assignee=ticket.assignee if staff else None,
+        assignee_name=(names or {}).get(ticket.assignee or "") if staff else None,
         opened_at=ticket.opened_at,
         last_activity_at=ticket.last_activity_at,
         version=ticket.version,

@@ -56,21 +56,18 @@ def compose(
     domain = domain_of(support_address)
     ticket = notice.ticket
     root = thread_root(ticket.ticket_id, domain)
-    message = EmailMessage(policy=SMTP)
-    message["From"] = mail_from
-    message["To"] = Address(display_name(ticket.customer_name), addr_spec=ticket.customer_email)
-    message["Reply-To"] = Address(addr_spec=parseaddr(support_address)[1])
-    message["Subject"] = subject_line(ticket.number, ticket.subject)
-    message["Date"] = format_datetime(date)  # the event's time: a repeated send is the same mail
-    if notice.kind is Kind.OPENED:
-        message["Message-ID"] = root
-    else:
-        message["Message-ID"] = message_id(event_id, domain)
+    opened = notice.kind is Kind.OPENED
+    message = _mail(
+        mail_from=mail_from,
+        to=Address(display_name(ticket.customer_name), addr_spec=ticket.customer_email),
+        support_address=support_address,
+        subject=subject_line(ticket.number, ticket.subject),
+        date=date,
+        message_id=root if opened else message_id(event_id, domain),
+    )
+    if not opened:
         message["In-Reply-To"] = root
         message["References"] = root
-    # Our loop mark names our mail domain, so mail-ingest can tell our own mail coming back.
-    for name, value in automatic_headers(domain).items():
-        message[name] = value
     _bodies(message, event_id, text, html)
     return message
 
@@ -86,17 +83,33 @@ def compose_account(
     date: datetime,
 ) -> EmailMessage:
     """An account mail (verification, reset): not part of any ticket's thread."""
+    message = _mail(
+        mail_from=mail_from,
+        to=Address(display_name(notice.to_name), addr_spec=notice.to_email),
+        support_address=support_address,
+        subject=notice.subject,
+        date=date,
+        message_id=message_id(event_id, domain_of(support_address)),
+    )
+    _bodies(message, event_id, text, html)
+    return message
+
+
+def _mail(
+    *, mail_from: str, to: Address, support_address: str, subject: str, date: datetime, message_id: str
+) -> EmailMessage:
+    """The headers every mail of ours has."""
     domain = domain_of(support_address)
     message = EmailMessage(policy=SMTP)
     message["From"] = mail_from
-    message["To"] = Address(display_name(notice.to_name), addr_spec=notice.to_email)
+    message["To"] = to
     message["Reply-To"] = Address(addr_spec=parseaddr(support_address)[1])
-    message["Subject"] = notice.subject
-    message["Date"] = format_datetime(date)
-    message["Message-ID"] = message_id(event_id, domain)
+    message["Subject"] = subject
+    message["Date"] = format_datetime(date)  # the event's time: a repeated send is the same mail
+    message["Message-ID"] = message_id
+    # Our loop mark names our mail domain, so mail-ingest can tell our own mail coming back.
     for name, value in automatic_headers(domain).items():
         message[name] = value
-    _bodies(message, event_id, text, html)
     return message
 
 
