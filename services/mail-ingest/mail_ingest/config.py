@@ -18,5 +18,6 @@ class Settings(ServiceSettings, PostgresSettings):
     imap_user: str = "support"
     imap_password: SecretStr = SecretStr("")
     imap_mailbox: str = "INBOX"
-    # Seconds between looks at the mailbox (IDLE replaces polling in a later step).
+    # Longest wait in IDLE between two looks at the mailbox (new mail ends it at once); without
+    # IDLE on the server, the pause between polls.
     poll_s: float = 2.0

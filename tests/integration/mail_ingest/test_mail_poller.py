@@ -119,3 +119,34 @@ async def test_mail_is_published_once_threaded_and_automatic_mail_only_recorded(
         await asyncio.sleep(0.6)  # a few more polls
     assert len(await intake(bus, token)) == 3
     assert duplicates() == before, "the first mail was not even republished"
+
+
+async def test_idle_brings_a_new_mail_in_long_before_the_next_poll(
+    mail: infra.Mail, bus: Bus, nats_url: str, postgres_url: str
+) -> None:
+    token = uuid.uuid4().hex[:12]
+    folder = f"t{token}"
+    append(
+        mail, folder, f"From: ana@example.com\nSubject: Primeira\nMessage-ID: <a-{token}@example.com>\n\nOi\n"
+    )
+    settings = Settings(
+        nats_url=nats_url,
+        postgres_url=postgres_url,
+        ops_port=None,
+        imap_host=mail.imap_host,
+        imap_port=mail.imap_port,
+        imap_user=mail.imap_user,
+        imap_password=mail.imap_password,
+        imap_mailbox=folder,
+        poll_s=120,  # a poll would come only after the test's own time limit: IDLE must do it
+    )
+    async with bootstrap(settings):
+        await eventually(lambda: len(seen(postgres_url)) == 1, what="the mail already there")
+        await asyncio.sleep(0.5)  # the poller is now waiting in IDLE
+        append(
+            mail,
+            folder,
+            f"From: ana@example.com\nSubject: Segunda\nMessage-ID: <b-{token}@example.com>\n\nOi\n",
+        )
+        await eventually(lambda: len(seen(postgres_url)) == 2, what="the new mail, woken by IDLE", timeout=20)
+    assert len(await intake(bus, token)) == 2

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from imapclient import IMAPClient
@@ -43,6 +45,7 @@ async def reachable(settings: Settings) -> bool:
     return True
 
 
+_SLICE_S = 0.5  # how soon a wait notices that the service is stopping
 PROCESSED = b"$AtendeProcessed"  # our keyword: an operator sees in any client what was handled
 
 
@@ -79,6 +82,27 @@ class Mailbox:
         assert self.client is not None
         answer = self.client.fetch(uids, [b"BODY.PEEK[]"])
         return {uid: bytes(data[b"BODY[]"]) for uid, data in answer.items() if b"BODY[]" in data}
+
+    def wait_for_news(self, timeout: float, stopping: Callable[[], bool] = lambda: False) -> bool:
+        """Wait up to ``timeout`` seconds for new mail; True if some came.
+
+        In IDLE where the server offers it (a new message ends the wait at once), else a plain
+        pause (the caller polls again). Checked in short slices, so ``stopping`` ends it quickly.
+        """
+        deadline = time.monotonic() + timeout
+        if self.client is None or b"IDLE" not in self.client.capabilities():
+            while not stopping() and (left := deadline - time.monotonic()) > 0:
+                time.sleep(min(left, _SLICE_S))
+            return False
+        self.client.idle()
+        try:
+            while not stopping() and (left := deadline - time.monotonic()) > 0:
+                responses = self.client.idle_check(timeout=min(left, _SLICE_S))
+                if any(len(r) > 1 and r[1] in (b"EXISTS", b"RECENT") for r in responses):
+                    return True
+            return False
+        finally:
+            self.client.idle_done()
 
     def mark_processed(self, uid: int) -> None:
         """Flag a handled message \\Seen and $AtendeProcessed."""

@@ -1,4 +1,4 @@
-"""Polls the support mailbox and publishes each new mail once (IDLE comes in a later step)."""
+"""Watches the support mailbox (poll, then IMAP IDLE) and publishes each new mail once."""
 
 from __future__ import annotations
 
@@ -19,7 +19,10 @@ BATCH = 50
 
 
 class Poller:
-    """Every ``poll_s``: fetch mail above the last handled UID, publish, then record and flag it.
+    """Fetch mail above the last handled UID, publish, record and flag it; then wait in IDLE.
+
+    IDLE wakes the next round as soon as a mail arrives (servers without IDLE: after ``poll_s``);
+    ``poll_s`` also bounds the wait, so a mail IDLE missed is still found by the next poll.
 
     Order matters for exactly-once: a mail is recorded (and flagged) only after JetStream acked its
     message; a crash in between republishes the same Nats-Msg-Id, which the server drops.
@@ -31,7 +34,9 @@ class Poller:
         self.mailbox = mailbox
         # IMAP, NATS or PostgreSQL away: nothing was recorded, the next poll starts over on a new
         # IMAP connection.
-        self.worker = Loop("mail-ingest-poller", self.poll_once, poll_s=poll_s, on_error=self._disconnect)
+        self.poll_s = poll_s
+        # Each round polls, then waits in IDLE (woken at once by new mail) before the next one.
+        self.worker = Loop("mail-ingest-poller", self._round, poll_s=0, on_error=self._disconnect)
 
     @property
     def healthy(self) -> bool:
@@ -46,6 +51,11 @@ class Poller:
         """Finish the mail in hand, then log out."""
         await self.worker.stop()
         await self._disconnect()
+
+    async def _round(self) -> None:
+        await self.poll_once()
+        if not self.worker.stopping:
+            await asyncio.to_thread(self.mailbox.wait_for_news, self.poll_s, lambda: self.worker.stopping)
 
     async def _disconnect(self) -> None:
         await asyncio.to_thread(self.mailbox.close)
