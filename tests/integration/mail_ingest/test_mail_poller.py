@@ -56,6 +56,21 @@ def duplicates() -> float:
     return value or 0.0
 
 
+def watching(mail: infra.Mail, folder: str, nats_url: str, postgres_url: str, poll_s: float) -> Settings:
+    """mail-ingest's settings for watching ``folder`` of the session's support mailbox."""
+    return Settings(
+        nats_url=nats_url,
+        postgres_url=postgres_url,
+        ops_port=None,
+        imap_host=mail.imap_host,
+        imap_port=mail.imap_port,
+        imap_user=mail.imap_user,
+        imap_password=mail.imap_password,
+        imap_mailbox=folder,
+        poll_s=poll_s,
+    )
+
+
 async def test_mail_is_published_once_threaded_and_automatic_mail_only_recorded(
     mail: infra.Mail, bus: Bus, nats_url: str, postgres_url: str
 ) -> None:
@@ -80,17 +95,7 @@ async def test_mail_is_published_once_threaded_and_automatic_mail_only_recorded(
         f"From: maria@example.com\nSubject: Ausente\nAuto-Submitted: auto-replied\nMessage-ID: <auto-{token}@example.com>\n"
         f"In-Reply-To: <ticket-{ticket}@atende.local>\n\nEstou de férias.\n",
     )
-    settings = Settings(
-        nats_url=nats_url,
-        postgres_url=postgres_url,
-        ops_port=None,
-        imap_host=mail.imap_host,
-        imap_port=mail.imap_port,
-        imap_user=mail.imap_user,
-        imap_password=mail.imap_password,
-        imap_mailbox=folder,
-        poll_s=0.2,
-    )
+    settings = watching(mail, folder, nats_url, postgres_url, poll_s=0.2)
     async with bootstrap(settings):
         await eventually(lambda: len(seen(postgres_url)) == 3, what="three mails recorded")
     published = await intake(bus, token)
@@ -129,17 +134,8 @@ async def test_idle_brings_a_new_mail_in_long_before_the_next_poll(
     append(
         mail, folder, f"From: ana@example.com\nSubject: Primeira\nMessage-ID: <a-{token}@example.com>\n\nOi\n"
     )
-    settings = Settings(
-        nats_url=nats_url,
-        postgres_url=postgres_url,
-        ops_port=None,
-        imap_host=mail.imap_host,
-        imap_port=mail.imap_port,
-        imap_user=mail.imap_user,
-        imap_password=mail.imap_password,
-        imap_mailbox=folder,
-        poll_s=120,  # a poll would come only after the test's own time limit: IDLE must do it
-    )
+    # A poll would come only after the test's own time limit: IDLE must bring the mail in.
+    settings = watching(mail, folder, nats_url, postgres_url, poll_s=120)
     async with bootstrap(settings):
         await eventually(lambda: len(seen(postgres_url)) == 1, what="the mail already there")
         await asyncio.sleep(0.5)  # the poller is now waiting in IDLE
