@@ -39,8 +39,12 @@ class HistoryEntry(Part):
     """One event of a ticket's history: who did what, when."""
 
     version: int = Field(ge=1)
-    kind: ShortText = Field(description="opened, replied, note, status_changed, assigned, closed, reopened.")
-    internal: bool = Field(description="Agents only (notes, assignments); never sent to customers.")
+    kind: ShortText = Field(
+        description="opened, replied, note, status_changed, assigned, closed, reopened, delivery_failed."
+    )
+    internal: bool = Field(
+        description="Agents only (notes, assignments, delivery failures); never sent to customers."
+    )
     actor_kind: ActorKind
     actor: Id
     at: datetime
@@ -50,6 +54,10 @@ class HistoryEntry(Part):
     previous_status: TicketStatus | None = None
     status: TicketStatus | None = None
     assignee: Id | None = None
+    threaded_by: ShortText | None = Field(
+        default=None,
+        description="Agents only: what put an emailed reply on this ticket (in-reply-to, references, subject-tag).",
+    )
 
 
 class StatusCount(Part):

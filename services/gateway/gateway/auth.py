@@ -1,7 +1,8 @@
 """Who is calling: the session cookie (with CSRF on unsafe methods) or a bearer token → a Principal.
 
 Routers declare what they need: ``CurrentPrincipal`` (any account, else 401), ``CurrentCustomer``
-(403 for staff), ``CurrentAgent`` (agents and admins, 403 for customers).
+(403 for staff), ``CurrentAgent`` (agents and admins, 403 for customers), ``CurrentAdmin`` (admins
+only, 403 for customers and agents).
 """
 
 from __future__ import annotations
@@ -16,10 +17,11 @@ from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBea
 from gateway.accounts.credentials import digest, same
 from gateway.accounts.service import LoggedIn
 from gateway.dependencies import AccountsDep
+from gateway.domain.accounts import ADMIN
 from gateway.domain.principal import Principal
 from plumbing.errors import ServiceError
 
-__all__ = ["CurrentAgent", "CurrentCustomer", "CurrentPrincipal", "Principal"]
+__all__ = ["CurrentAdmin", "CurrentAgent", "CurrentCustomer", "CurrentPrincipal", "Principal"]
 
 SESSION_COOKIE, CSRF_COOKIE, CSRF_HEADER = "atende_session", "atende_csrf", "X-CSRF-Token"
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -96,8 +98,16 @@ async def current_agent(principal: CurrentPrincipal) -> Principal:
     return principal
 
 
+async def current_admin(principal: CurrentPrincipal) -> Principal:
+    """An admin's principal; customers and agents are refused (403)."""
+    if principal.kind != ADMIN:
+        raise ServiceError("403", "forbidden")
+    return principal
+
+
 CurrentCustomer = Annotated[Principal, Depends(current_customer)]
 CurrentAgent = Annotated[Principal, Depends(current_agent)]
+CurrentAdmin = Annotated[Principal, Depends(current_admin)]
 
 
 def set_session_cookies(response: Response, logged_in: LoggedIn, secure: bool) -> None:

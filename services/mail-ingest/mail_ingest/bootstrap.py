@@ -1,4 +1,4 @@
-"""Composition root of the mail-ingest service: wires NATS, PostgreSQL, IMAP, the poller and health."""
+"""Composition root of the mail-ingest service: wires NATS, PostgreSQL, IMAP, the poller, admin and health."""
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -7,9 +7,12 @@ from functools import partial
 from contracts.subjects import DEADLETTER, TICKETS_INTAKE
 from mail_ingest import VERSION
 from mail_ingest.adapters import imap
+from mail_ingest.adapters.leader import PollerLock
 from mail_ingest.adapters.seen import SeenMail
 from mail_ingest.config import Settings
+from mail_ingest.entrypoints.admin import MailAdmin
 from mail_ingest.entrypoints.poller import Poller
+from mail_ingest.intake import Intake
 from plumbing.logging import get_logger
 from plumbing.runtime import Runtime, open_runtime
 
@@ -38,7 +41,22 @@ async def bootstrap(settings: Settings) -> AsyncIterator[Runtime]:
         except Exception as exc:
             # Not fatal: the mailbox may come up later; readiness reports it meanwhile.
             log.warning("imap.unreachable", error=repr(exc))
-        poller = Poller(runtime.bus, seen, imap.Mailbox(settings), settings.poll_s)
+        intake = Intake(
+            runtime.bus,
+            seen,
+            per_sender_hour=settings.mails_per_sender_hour,
+            max_bytes=settings.max_mail_bytes,
+            open_mailbox=partial(imap.Mailbox, settings),
+        )
+        await MailAdmin(seen, intake).register(runtime.bus)
+        poller = Poller(intake, imap.Mailbox(settings), poller_lock(settings), settings.poll_s)
         await poller.start()
         runtime.on_stop(poller.stop)
+        runtime.health.add("poller", lambda: poller.healthy)
         yield runtime
+
+
+def poller_lock(settings: Settings) -> PollerLock:
+    """One lock per watched mailbox: replicas watching the same one take turns, others do not wait."""
+    mailbox = f"{settings.imap_user}@{settings.imap_host}:{settings.imap_port}/{settings.imap_mailbox}"
+    return PollerLock(settings.postgres_url, f"mail-ingest:{mailbox}")

@@ -1,6 +1,6 @@
 """Settings of the mail-ingest service (env prefix ATENDE_MAIL_INGEST_)."""
 
-from pydantic import SecretStr
+from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from plumbing.settings import PostgresSettings, ServiceSettings
@@ -21,3 +21,8 @@ class Settings(ServiceSettings, PostgresSettings):
     # Longest wait in IDLE between two looks at the mailbox (new mail ends it at once); without
     # IDLE on the server, the pause between polls.
     poll_s: float = 2.0
+    # A mail storm from one address (a loop, a script) opens at most this many tickets/replies an
+    # hour; the rest stays in IMAP, recorded as capped, for an admin to retry.
+    mails_per_sender_hour: int = Field(default=20, ge=1)
+    # Larger mail (by the server's RFC822.SIZE) is never downloaded: it is quarantined as too_large.
+    max_mail_bytes: int = Field(default=25 * 1024 * 1024, ge=1024)

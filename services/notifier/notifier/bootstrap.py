@@ -12,7 +12,7 @@ from contracts.subjects import (
     TICKETS,
 )
 from notifier import VERSION
-from notifier.adapters import known_tickets, smtp
+from notifier.adapters import known_tickets, mail_log, smtp
 from notifier.adapters.templates import Templates
 from notifier.config import Settings
 from notifier.entrypoints.accounts import handle_account_emails
@@ -36,6 +36,7 @@ async def bootstrap(settings: Settings) -> AsyncIterator[Runtime]:
         # What was sent is recorded per event id, so a redelivery never sends twice.
         await inbox.ensure_schema(pool)
         await known_tickets.ensure_schema(pool)
+        await mail_log.ensure_schema(pool)
         templates = Templates(settings.language, settings.public_url)
         # One SMTP session per consumer, kept open; closed after its consumer stopped (LIFO).
         ticket_mail, account_mail = smtp.Connection(settings), smtp.Connection(settings)

@@ -2,7 +2,7 @@
 
 from typing import Literal
 
-from pydantic import SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import SettingsConfigDict
 
 from plumbing.settings import PostgresSettings, ServiceSettings
@@ -25,6 +25,12 @@ class Settings(ServiceSettings, PostgresSettings):
     support_address: str = "suporte@atende.local"
     public_url: str = "http://127.0.0.1:8000"
     language: Literal["pt-BR", "en"] = "pt-BR"
+    # Mails per hour at most, about one ticket and to one address; the excess is recorded as skipped.
+    mails_per_ticket_hour: int = Field(default=10, ge=1)
+    mails_per_address_hour: int = Field(default=30, ge=1)
+    # Account mails (verification, reset) have their own cap per address: a burst of reset requests
+    # must not flood a mailbox, and a storm of ticket mail must not hold back a password reset.
+    account_mails_per_address_hour: int = Field(default=5, ge=1)
 
     @field_validator("public_url")
     @classmethod

@@ -160,8 +160,12 @@ class Tickets(Application[UUID]):
         body: str,
         channel: str,
         attachment_ids: list[str] | None = None,
+        threaded_by: str | None = None,
     ) -> Ticket:
-        """A public reply; ``version`` None for replies that do not follow a read (e.g. email)."""
+        """A public reply; ``version`` None for replies that do not follow a read (e.g. email).
+
+        ``threaded_by``: for an emailed reply, what found this ticket (kept for agents to see).
+        """
         with self._changing(ticket, version) as current:
             current.reply(
                 reply_id,
@@ -172,6 +176,7 @@ class Tickets(Application[UUID]):
                 list(attachment_ids or []),
                 self.clock(),
                 self.reopen_days,
+                threaded_by,
             )
         return current
 
@@ -197,6 +202,14 @@ class Tickets(Application[UUID]):
         """Take a finished ticket up again."""
         with self._changing(ticket, version) as current:
             current.reopen(actor_kind, actor, self.clock())
+        return current
+
+    def delivery_failed(
+        self, ticket: UUID, *, bounce_id: str, recipient: str, status: str, diagnostic: str
+    ) -> Ticket:
+        """Note on the ticket that one of our mails bounced (follows no read: ``version`` is not checked)."""
+        with self._changing(ticket, None) as current:
+            current.delivery_failed(bounce_id, recipient, status, diagnostic, self.clock())
         return current
 
     @contextmanager

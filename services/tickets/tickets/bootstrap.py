@@ -14,6 +14,7 @@ from tickets.config import Settings
 from tickets.entrypoints.commands import Commands
 from tickets.entrypoints.intake import handle_requests
 from tickets.entrypoints.queries import Queries
+from tickets.entrypoints.replies import views_current
 from tickets.store import open_tickets
 from tickets.translate import Translator
 from tickets.views.projection import TicketViews
@@ -47,7 +48,8 @@ async def bootstrap(settings: Settings) -> AsyncIterator[Runtime]:
         # Commands bring the views up to their own saves in the saving thread; intake only nudges.
         await Commands(app, relay.nudge, views.include).register(runtime.bus)
         await Queries(TicketQueries(pool)).register(runtime.bus)
-        intake = DurableConsumer(runtime.bus, TICKETS_INTAKE_DURABLE, handle_requests(app, changed))
+        handler = handle_requests(app, changed, views_current(app, views))
+        intake = DurableConsumer(runtime.bus, TICKETS_INTAKE_DURABLE, handler)
         await intake.start()
         runtime.on_stop(intake.stop)
         runtime.health.add("intake", lambda: intake.healthy)

@@ -9,12 +9,14 @@ from uuid import UUID
 
 from contracts.subjects import (
     TICKET_CLOSED_V1,
+    TICKET_DELIVERY_FAILED_V1,
     TICKET_OPENED_V1,
     TICKET_REPLIED_V1,
     TICKET_STATUS_CHANGED_V1,
 )
 from contracts.tickets import (
     TicketClosedV1,
+    TicketDeliveryFailedV1,
     TicketOpenedV1,
     TicketRepliedV1,
     TicketStatus,
@@ -81,6 +83,16 @@ class Translator:
             return Publication(
                 TICKET_CLOSED_V1, TicketClosedV1(**common, closed_by=event.actor_kind, closed_at=event.at)
             )
+        if isinstance(event, Ticket.DeliveryFailed):
+            # For the notifier, which stops mailing the address; never shown to the customer.
+            failed = TicketDeliveryFailedV1(
+                **common,
+                recipient=event.recipient,
+                status=event.status,
+                diagnostic=event.diagnostic,
+                failed_at=event.at,
+            )
+            return Publication(TICKET_DELIVERY_FAILED_V1, failed)
         return None
 
     def _ticket(self, ticket: UUID) -> tuple[int, str]:

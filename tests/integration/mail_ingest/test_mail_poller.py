@@ -5,48 +5,14 @@ from __future__ import annotations
 import asyncio
 import uuid
 
-import psycopg
-from imapclient import IMAPClient
+from mailbox_helpers import append, flags, intake, seen, watching
 from prometheus_client import REGISTRY
 from support import infra
 from support.waiting import eventually
 
-from contracts import Envelope
-from contracts.subjects import TICKET_REQUESTED_V1, TICKETS_INTAKE
+from contracts.subjects import TICKET_REQUESTED_V1
 from mail_ingest.bootstrap import bootstrap
-from mail_ingest.config import Settings
 from plumbing.bus import Bus
-
-
-def append(mail: infra.Mail, folder: str, message: str) -> None:
-    with IMAPClient(mail.imap_host, port=mail.imap_port, ssl=False, timeout=10) as client:
-        client.login(mail.imap_user, mail.imap_password)
-        if not client.folder_exists(folder):
-            client.create_folder(folder)
-        client.append(folder, message.replace("\n", "\r\n").encode())
-
-
-def flags(mail: infra.Mail, folder: str) -> list[set[bytes]]:
-    with IMAPClient(mail.imap_host, port=mail.imap_port, ssl=False, timeout=10) as client:
-        client.login(mail.imap_user, mail.imap_password)
-        client.select_folder(folder, readonly=True)
-        return [set(found) for found in client.get_flags(client.search(["ALL"])).values()]
-
-
-async def intake(bus: Bus, token: str) -> list[tuple[str, Envelope]]:
-    info = await bus.js.stream_info(TICKETS_INTAKE.name)
-    found = []
-    for seq in range(info.state.first_seq, info.state.last_seq + 1) if info.state.messages else ():
-        raw = await bus.js.get_msg(TICKETS_INTAKE.name, seq)
-        if raw.data is not None and token.encode() in raw.data:
-            found.append((raw.subject, Envelope.from_bytes(raw.data)))
-    return found
-
-
-def seen(postgres_url: str) -> dict[str, tuple[str, str | None]]:
-    with psycopg.connect(postgres_url) as conn:
-        rows = conn.execute("SELECT message_id, outcome, reason FROM seen_mail").fetchall()
-    return {message_id: (outcome, reason) for message_id, outcome, reason in rows}
 
 
 def duplicates() -> float:
@@ -54,21 +20,6 @@ def duplicates() -> float:
         "atende_messages_published_total", {"subject": TICKET_REQUESTED_V1, "duplicate": "true"}
     )
     return value or 0.0
-
-
-def watching(mail: infra.Mail, folder: str, nats_url: str, postgres_url: str, poll_s: float) -> Settings:
-    """mail-ingest's settings for watching ``folder`` of the session's support mailbox."""
-    return Settings(
-        nats_url=nats_url,
-        postgres_url=postgres_url,
-        ops_port=None,
-        imap_host=mail.imap_host,
-        imap_port=mail.imap_port,
-        imap_user=mail.imap_user,
-        imap_password=mail.imap_password,
-        imap_mailbox=folder,
-        poll_s=poll_s,
-    )
 
 
 async def test_mail_is_published_once_threaded_and_automatic_mail_only_recorded(

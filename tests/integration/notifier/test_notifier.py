@@ -32,7 +32,7 @@ from contracts.tickets import (
     TicketStatusChangedV1,
 )
 from devstack.procs import free_port
-from notifier.adapters import known_tickets
+from notifier.adapters import known_tickets, mail_log
 from notifier.adapters.templates import Templates
 from notifier.bootstrap import bootstrap
 from notifier.config import Settings
@@ -160,6 +160,7 @@ async def test_an_smtp_failure_records_nothing_and_the_retry_sends_once(
     async with open_pool(postgres_url) as pool:
         await inbox.ensure_schema(pool)
         await known_tickets.ensure_schema(pool)
+        await mail_log.ensure_schema(pool)
         templates = Templates("pt-BR", good.public_url)
         with pytest.raises(aiosmtplib.SMTPConnectError):
             await handle_ticket_events(pool, bad, templates)(message, envelope)

@@ -38,14 +38,18 @@ def opened(subject: str = "Boleto vencido", name: str = "Maria") -> TicketOpened
     )
 
 
-def status_changed(status: TicketStatus = TicketStatus.IN_PROGRESS) -> TicketStatusChangedV1:
+def status_changed(
+    status: TicketStatus = TicketStatus.IN_PROGRESS,
+    by: ActorKind = ActorKind.AGENT,
+    previous: TicketStatus = TicketStatus.WAITING,
+) -> TicketStatusChangedV1:
     return TicketStatusChangedV1(
         ticket_id=TICKET,
         number=1042,
         customer_email="maria@example.com",
-        previous_status=TicketStatus.WAITING,
+        previous_status=previous,
         status=status,
-        changed_by=ActorKind.AGENT,
+        changed_by=by,
         changed_at=NOW,
     )
 
@@ -110,6 +114,10 @@ def bodies(email: EmailMessage) -> tuple[str, str]:
         (replied(ActorKind.SYSTEM), None),
         # Only an agent's reply leads there; its own mail names the new status: one answer, one mail.
         (status_changed(TicketStatus.AWAITING_CUSTOMER), None),
+        # The customer's own reply moved it (awaiting → in progress, or a reopen): not news to them.
+        (status_changed(TicketStatus.IN_PROGRESS, ActorKind.CUSTOMER, TicketStatus.AWAITING_CUSTOMER), None),
+        (status_changed(TicketStatus.WAITING, ActorKind.CUSTOMER, TicketStatus.FINISHED), None),
+        (status_changed(TicketStatus.WAITING, ActorKind.AGENT, TicketStatus.FINISHED), Kind.STATUS_CHANGED),
     ],
 )
 def test_which_events_mail_the_customer(message: Message, kind: Kind | None) -> None:

@@ -77,6 +77,18 @@ class Mailbox:
         found = self.client.search(["UID", f"{last_uid + 1}:*"])
         return sorted(uid for uid in found if uid > last_uid)
 
+    def sizes(self, uids: list[int]) -> dict[int, int]:
+        """Each message's size as the server reports it (RFC822.SIZE): nothing of the body is read."""
+        assert self.client is not None
+        answer = self.client.fetch(uids, [b"RFC822.SIZE"])
+        return {uid: int(data[b"RFC822.SIZE"]) for uid, data in answer.items() if b"RFC822.SIZE" in data}
+
+    def headers(self, uids: list[int]) -> dict[int, bytes]:
+        """Each message's header block only (for what an admin sees of a mail too large to fetch)."""
+        assert self.client is not None
+        answer = self.client.fetch(uids, [b"BODY.PEEK[HEADER]"])
+        return {uid: bytes(data[b"BODY[HEADER]"]) for uid, data in answer.items() if b"BODY[HEADER]" in data}
+
     def fetch(self, uids: list[int]) -> dict[int, bytes]:
         """The raw bytes of each message, without setting \\Seen (BODY.PEEK)."""
         assert self.client is not None

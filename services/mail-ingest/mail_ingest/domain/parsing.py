@@ -6,10 +6,13 @@ import codecs
 import hashlib
 import re
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from email import policy
 from email.message import EmailMessage, Message
-from email.parser import BytesParser
-from email.utils import getaddresses
+from email.parser import BytesHeaderParser, BytesParser
+from email.utils import getaddresses, parsedate_to_datetime
+
+from mail_ingest.domain.bounces import Bounce, bounce_of
 
 SYNTHETIC_DOMAIN = "atende.invalid"
 _MESSAGE_ID = re.compile(r"<[^<>\s]+>")
@@ -39,6 +42,17 @@ class ParsedMail:
     headers: dict[str, str] = field(default_factory=dict)
     plain: str | None = None
     html: str | None = None
+    bounce: Bounce | None = None  # set when the mail is a delivery report about one of ours
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What an admin sees of a mail in the quarantine list; read leniently, even from a broken mail."""
+
+    message_id: str | None = None
+    sender: str | None = None
+    subject: str = ""
+    date: datetime | None = None
 
 
 def parse(raw: bytes) -> ParsedMail:
@@ -46,6 +60,7 @@ def parse(raw: bytes) -> ParsedMail:
     try:
         message = BytesParser(policy=policy.default).parsebytes(raw)
         headers = {name: _header(message, name) for name in dict.fromkeys(message.keys())}
+        bounce = bounce_of(message, headers)
     except Exception as exc:  # the parser is lenient; anything that still escapes is quarantined
         raise Unparseable(f"unparseable:{type(exc).__name__}") from exc
     sender_name, sender = _sender(headers.get("From", ""))
@@ -60,6 +75,23 @@ def parse(raw: bytes) -> ParsedMail:
         headers=headers,
         plain=_body(message, "plain"),
         html=_body(message, "html"),
+        bounce=bounce,
+    )
+
+
+def summarize(raw: bytes) -> Summary:
+    """Message-ID, From address, Subject and Date from the header block alone (the body may be absent)."""
+    try:
+        message = BytesHeaderParser(policy=policy.default).parsebytes(raw)
+    except Exception:
+        return Summary()
+    ids = _ids(_header(message, "Message-ID"))
+    senders = [address for _, address in getaddresses([_header(message, "From")]) if address]
+    return Summary(
+        message_id=ids[0] if ids else None,
+        sender=one_line(senders[0].lower(), 254) if senders else None,
+        subject=one_line(_header(message, "Subject")),
+        date=_date(_header(message, "Date")),
     )
 
 
@@ -91,6 +123,14 @@ def _sender(value: str) -> tuple[str, str]:
     if len(address) > 254 or not _ADDRESS.match(address):
         raise Unparseable("bad_sender")
     return one_line(name), address
+
+
+def _date(value: str) -> datetime | None:
+    try:
+        found = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    return found if found.tzinfo is not None else found.replace(tzinfo=UTC)  # no zone given: UTC
 
 
 def _ids(value: str) -> tuple[str, ...]:

@@ -7,11 +7,14 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from mail_ingest.domain.autoreply import automatic_reason
+from mail_ingest.domain.bounces import FAILED, Bounce
 from mail_ingest.domain.parsing import ParsedMail
 
 # Our notifications' thread root (the receipt's Message-ID): <ticket-{uuid}@{our domain}>.
-_ROOT = re.compile(r"^<ticket-([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})@[^<>\s]+>$")
+_ROOT_ID = r"<ticket-([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})@[^<>\s]+>"
+_ROOT = re.compile("^" + _ROOT_ID + "$")
 _TAG = re.compile(r"\[#([1-9]\d{0,8})\]")
+_ROOT_INLINE = re.compile(_ROOT_ID)  # anywhere in a text, e.g. a quoted copy of our mail
 
 
 class Kind(StrEnum):
@@ -19,6 +22,7 @@ class Kind(StrEnum):
 
     NEW = "new"
     REPLY = "reply"
+    BOUNCE = "bounce"
     IGNORED = "ignored"
 
 
@@ -34,7 +38,9 @@ class Decision:
 
 
 def decide(mail: ParsedMail) -> Decision:
-    """Automatic mail is ignored; our thread root in In-Reply-To, then References, then a [#n] tag."""
+    """Bounces first; automatic mail is ignored; then our root in In-Reply-To, References, a [#n] tag."""
+    if mail.bounce is not None:
+        return _bounce(mail.bounce)
     reason = automatic_reason(mail.headers, mail.sender)
     if reason is not None:
         return Decision(Kind.IGNORED, reason=reason)
@@ -46,3 +52,18 @@ def decide(mail: ParsedMail) -> Decision:
         # Only a hint: tickets adds it to that ticket only if the sender is its customer.
         return Decision(Kind.REPLY, number=int(tag.group(1)), threaded_by="subject-tag")
     return Decision(Kind.NEW)
+
+
+def _bounce(bounce: Bounce) -> Decision:
+    """A failed delivery finds its ticket through the returned mail: our ids, an inline copy, its tag."""
+    if bounce.action != FAILED:
+        # delayed, delivered, relayed, expanded: news about a delivery, not a failure.
+        return Decision(Kind.IGNORED, reason="delivery_" + re.sub(r"[^a-z]", "", bounce.action)[:20])
+    for message_id in bounce.original_ids:
+        if found := _ROOT.match(message_id.lower()):
+            return Decision(Kind.BOUNCE, ticket_id=found.group(1))
+    if found := _ROOT_INLINE.search(bounce.text.lower()):
+        return Decision(Kind.BOUNCE, ticket_id=found.group(1))  # a copy of the original quoted inline
+    if tag := _TAG.search(bounce.original_subject):
+        return Decision(Kind.BOUNCE, number=int(tag.group(1)))
+    return Decision(Kind.BOUNCE)  # not about one of our tickets (an account mail, backscatter)

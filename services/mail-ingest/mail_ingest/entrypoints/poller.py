@@ -1,16 +1,13 @@
-"""Watches the support mailbox (poll, then IMAP IDLE) and publishes each new mail once."""
+"""Watches the support mailbox (poll, then IMAP IDLE) and hands each new mail to intake once."""
 
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
+import contextlib
 
-from contracts.subjects import TICKET_REPLY_RECEIVED_V1, TICKET_REQUESTED_V1
-from contracts.tickets import TicketReplyReceivedV1
 from mail_ingest.adapters.imap import Mailbox
-from mail_ingest.adapters.seen import SeenMail
-from mail_ingest.triage import Outcome, triage
-from plumbing.bus import Bus
+from mail_ingest.adapters.leader import PollerLock
+from mail_ingest.intake import Intake
 from plumbing.logging import get_logger
 from plumbing.worker import Loop
 
@@ -26,21 +23,25 @@ class Poller:
 
     Order matters for exactly-once: a mail is recorded (and flagged) only after JetStream acked its
     message; a crash in between republishes the same Nats-Msg-Id, which the server drops.
+
+    Only the replica holding the advisory lock polls; the others check every ``poll_s`` and take
+    over when its session ends. Mail over ``max_bytes`` (the server's RFC822.SIZE) is never fetched.
     """
 
-    def __init__(self, bus: Bus, seen: SeenMail, mailbox: Mailbox, poll_s: float = 2.0) -> None:
-        self.bus = bus
-        self.seen = seen
+    def __init__(self, intake: Intake, mailbox: Mailbox, lock: PollerLock, poll_s: float = 2.0) -> None:
+        self.intake = intake
         self.mailbox = mailbox
-        # IMAP, NATS or PostgreSQL away: nothing was recorded, the next poll starts over on a new
-        # IMAP connection.
+        self.lock = lock
         self.poll_s = poll_s
-        # Each round polls, then waits in IDLE (woken at once by new mail) before the next one.
+        self.leading = False
+        self._stopping = asyncio.Event()  # ends a standby's pause at once
+        # IMAP, NATS or PostgreSQL away: nothing was recorded, the next poll starts over on a new
+        # IMAP connection. Each round polls, then waits in IDLE (woken at once by new mail).
         self.worker = Loop("mail-ingest-poller", self._round, poll_s=0, on_error=self._disconnect)
 
     @property
     def healthy(self) -> bool:
-        """True while polling runs and its last poll did not fail."""
+        """True while polling (or standing by) runs and its last round did not fail."""
         return self.worker.healthy
 
     async def start(self) -> None:
@@ -48,14 +49,37 @@ class Poller:
         self.worker.start()
 
     async def stop(self) -> None:
-        """Finish the mail in hand, then log out."""
+        """Finish the mail in hand, then log out and let the lock go."""
+        self._stopping.set()
         await self.worker.stop()
         await self._disconnect()
+        await self.lock.release()
 
     async def _round(self) -> None:
+        if not await self._lead():
+            await self._pause(self.poll_s)
+            return
         await self.poll_once()
         if not self.worker.stopping:
             await asyncio.to_thread(self.mailbox.wait_for_news, self.poll_s, lambda: self.worker.stopping)
+
+    async def _lead(self) -> bool:
+        """Whether this replica polls now; logs when that changes."""
+        try:
+            holding = await self.lock.hold()
+        except Exception:
+            self.leading = False
+            raise
+        if holding != self.leading:
+            log.info("poller.leading" if holding else "poller.standby", lock=self.lock.key)
+            if not holding:
+                await self._disconnect()
+        self.leading = holding
+        return holding
+
+    async def _pause(self, seconds: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._stopping.wait(), timeout=seconds)
 
     async def _disconnect(self) -> None:
         await asyncio.to_thread(self.mailbox.close)
@@ -63,34 +87,28 @@ class Poller:
     async def poll_once(self) -> int:
         """Handle every mail above the last handled UID; returns how many were handled."""
         uidvalidity = await asyncio.to_thread(self.mailbox.select)
-        last = await self.seen.last_uid(uidvalidity)
+        last = await self.intake.seen.last_uid(uidvalidity)
         uids = await asyncio.to_thread(self.mailbox.uids_after, last)
         handled = 0
         for start in range(0, len(uids), BATCH):
+            if handled and not await self._lead():
+                return handled  # another replica holds the lock now: it carries on from the record
             batch = uids[start : start + BATCH]
-            raws = await asyncio.to_thread(self.mailbox.fetch, batch)
+            sizes = await asyncio.to_thread(self.mailbox.sizes, batch)
+            small = [uid for uid in batch if sizes.get(uid, 0) <= self.intake.max_bytes]
+            large = [uid for uid in batch if sizes.get(uid, 0) > self.intake.max_bytes]
+            raws = await asyncio.to_thread(self.mailbox.fetch, small) if small else {}
+            heads = await asyncio.to_thread(self.mailbox.headers, large) if large else {}
             for uid in batch:
                 if self.worker.stopping:
                     return handled
                 if uid in raws:
-                    await self._handle(uidvalidity, uid, raws[uid])
-                    handled += 1
+                    outcome = await self.intake.handle(uidvalidity, uid, raws[uid], sizes.get(uid))
+                elif uid in heads:
+                    outcome = await self.intake.too_large(uidvalidity, uid, heads[uid], sizes[uid])
+                else:
+                    continue  # expunged since the search
+                await asyncio.to_thread(self.mailbox.mark_processed, uid)
+                log.info("mail.handled", uid=uid, outcome=outcome.outcome, reason=outcome.reason)
+                handled += 1
         return handled
-
-    async def _handle(self, uidvalidity: int, uid: int, raw: bytes) -> None:
-        outcome = triage(raw, datetime.now(UTC))
-        if await self.seen.known(outcome.message_id):
-            # A UIDVALIDITY change (or the same mail delivered twice): handled before, by Message-ID.
-            outcome = Outcome(outcome.message_id, "duplicate", "message_id_seen")
-        elif outcome.message is not None:
-            await self._publish(outcome)
-        await self.seen.record(uidvalidity, uid, outcome.message_id, outcome.outcome, outcome.reason)
-        await asyncio.to_thread(self.mailbox.mark_processed, uid)
-        log.info("mail.handled", uid=uid, outcome=outcome.outcome, reason=outcome.reason)
-
-    async def _publish(self, outcome: Outcome) -> None:
-        assert outcome.message is not None
-        reply = isinstance(outcome.message, TicketReplyReceivedV1)
-        subject = TICKET_REPLY_RECEIVED_V1 if reply else TICKET_REQUESTED_V1
-        ack = await self.bus.publish(subject, outcome.message, message_id=outcome.nats_id)
-        log.info("mail.published", subject=subject, duplicate=ack.duplicate)

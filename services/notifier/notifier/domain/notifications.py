@@ -73,6 +73,8 @@ def notice_for(message: Message, known: KnownTicket | None, language: str) -> No
 
     A customer's or the system's own reply sends nothing; neither does the move to "Aguardando sua
     resposta", which only an agent's reply causes: one answer, one email, naming the new status.
+    Nor does a status the customer moved themselves (their reply takes "Aguardando sua resposta" to
+    "Em andamento", or reopens): it is not news to the person who just wrote.
     """
     if not isinstance(message, TICKET_EVENTS):
         return None  # other facts on the stream (later versions, new kinds) are not ours to mail
@@ -84,6 +86,8 @@ def notice_for(message: Message, known: KnownTicket | None, language: str) -> No
     if isinstance(message, TicketStatusChangedV1):
         if message.status is TicketStatus.AWAITING_CUSTOMER:
             return None  # only an agent's reply leads there, and that reply's mail names the status
+        if message.changed_by is ActorKind.CUSTOMER:
+            return None
         values = _status(message.status, language)
         values["previous_status"] = message.previous_status.label(language)
         return Notice(Kind.STATUS_CHANGED, ticket, values)

@@ -55,8 +55,9 @@ class Ticket(Aggregate):
         at: datetime
 
     class Replied(Aggregate.Event):
-        """A public reply, by the customer or an agent."""
+        """A public reply, by the customer or an agent; ``threaded_by``: what put an email here."""
 
+        class_version = 2
         reply_id: str
         author_kind: str
         author: str
@@ -64,6 +65,12 @@ class Ticket(Aggregate):
         channel: str
         attachment_ids: list[str]
         at: datetime
+        threaded_by: str | None  # new in version 2
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            # Version 1 did not say how an emailed reply found its ticket.
+            state["threaded_by"] = None
 
     class InternalNoteAdded(Aggregate.Event):
         """An agents-only note."""
@@ -92,6 +99,15 @@ class Ticket(Aggregate):
 
         actor_kind: str
         actor: str
+        at: datetime
+
+    class DeliveryFailed(Aggregate.Event):
+        """A mail to ``recipient`` about this ticket bounced: agents see it, customers never do."""
+
+        bounce_id: str
+        recipient: str
+        status: str
+        diagnostic: str
         at: datetime
 
     @staticmethod
@@ -146,6 +162,7 @@ class Ticket(Aggregate):
         attachment_ids: list[str],
         at: datetime,
         reopen_days: int = REOPEN_DAYS,
+        threaded_by: str | None = None,
     ) -> None:
         """A public reply; it moves the status as the transition table says."""
         if author_kind == CUSTOMER and self.status is Status.FINISHED:
@@ -155,7 +172,7 @@ class Ticket(Aggregate):
             self._move(Action.REOPEN, CUSTOMER, author, at)
         action = Action.CUSTOMER_REPLY if author_kind == CUSTOMER else Action.AGENT_REPLY
         status = next_status(self.status, action)
-        self._replied(reply_id, author_kind, author, body, channel, attachment_ids, at)
+        self._replied(reply_id, author_kind, author, body, channel, attachment_ids, at, threaded_by)
         if status is not self.status:
             self._status_changed(self.status, status, author_kind, author, at)
 
@@ -177,6 +194,12 @@ class Ticket(Aggregate):
     def reopen(self, actor_kind: str, actor: str, at: datetime) -> None:
         """Take a finished ticket up again."""
         self._move(Action.REOPEN, actor_kind, actor, at)
+
+    def delivery_failed(
+        self, bounce_id: str, recipient: str, status: str, diagnostic: str, at: datetime
+    ) -> None:
+        """Note a bounce of one of our mails; it never moves the status."""
+        self._delivery_failed(bounce_id, recipient, status, diagnostic, at)
 
     def _move(self, action: Action, actor_kind: str, actor: str, at: datetime) -> None:
         status = next_status(self.status, action)
@@ -204,6 +227,7 @@ class Ticket(Aggregate):
         channel: str,
         attachment_ids: list[str],
         at: datetime,
+        threaded_by: str | None,
     ) -> None:
         self.replies += 1
         self.last_activity_at = at
@@ -227,6 +251,12 @@ class Ticket(Aggregate):
     def _reopened(self, actor_kind: str, actor: str, at: datetime) -> None:
         self.status = next_status(Status.FINISHED, Action.REOPEN)
         self.finished_at = None
+        self.last_activity_at = at
+
+    @event(DeliveryFailed)
+    def _delivery_failed(
+        self, bounce_id: str, recipient: str, status: str, diagnostic: str, at: datetime
+    ) -> None:
         self.last_activity_at = at
 
 

@@ -215,6 +215,7 @@ def reply_or_follow_up(
     body: str,
     channel: str,
     attachment_ids: list[str],
+    threaded_by: str | None = None,
 ) -> Ticket:
     """Add a public reply; a customer's answer after the reopen window opens a linked ticket instead."""
     try:
@@ -227,6 +228,7 @@ def reply_or_follow_up(
             body=body,
             channel=channel,
             attachment_ids=attachment_ids,
+            threaded_by=threaded_by,
         )
     except ReopenWindowPassed:
         # Too late to reopen: the answer starts a new ticket that points at the old one.

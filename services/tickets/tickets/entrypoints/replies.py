@@ -2,25 +2,47 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
 from uuid import UUID
 
 from contracts.tickets import TicketReplyReceivedV1
 from plumbing.logging import get_logger
+from plumbing.projection import Projector
 from tickets.application import OpenRequest, TicketNotFound, Tickets
 from tickets.domain.ticket import CUSTOMER, Ticket
 from tickets.entrypoints.commands import reply_or_follow_up
 
 log = get_logger(__name__)
 NO_SUBJECT = "(sem assunto)"
+# Brings the read models up to every event saved so far; False when they could not get there.
+ViewsCurrent = Callable[[], bool]
 
 
-def receive_reply(app: Tickets, message: TicketReplyReceivedV1) -> Ticket:
+class ViewsBehind(Exception):
+    """A ticket number may exist but the read model cannot show it yet: retry the message later."""
+
+
+def views_current(app: Tickets, views: Projector) -> ViewsCurrent:
+    """The catch-up a number lookup needs before it may call a number unknown."""
+
+    def catch_up() -> bool:
+        head = app.recorder.max_notification_id() or 0
+        views.include(head)
+        return views.position >= head
+
+    return catch_up
+
+
+def receive_reply(
+    app: Tickets, message: TicketReplyReceivedV1, current: ViewsCurrent | None = None
+) -> Ticket:
     """Add the reply to the sender's own ticket, or open a new ticket from it (synchronous: a thread).
 
     Idempotent: the reply's id is its request id and a reply already in the ticket's events is not
     added again; the new-ticket path derives the ticket id from the same request id.
     """
-    ticket = find_ticket(app, message)
+    ticket = find_ticket(app, message.ticket_id, message.number, current)
     sender = message.customer_email.lower()
     if ticket is None or ticket.customer_email.lower() != sender:
         # Nothing is lost and nobody writes into someone else's ticket: it becomes a request.
@@ -39,14 +61,23 @@ def receive_reply(app: Tickets, message: TicketReplyReceivedV1) -> Ticket:
         body=message.body,
         channel=message.channel.value,
         attachment_ids=list(message.attachment_ids),
+        threaded_by=message.threaded_by or None,
     )
 
 
-def find_ticket(app: Tickets, message: TicketReplyReceivedV1) -> Ticket | None:
-    """The ticket the reply names: by id first, else by its human number."""
-    ticket_uuid = _uuid(message.ticket_id) if message.ticket_id else None
-    if ticket_uuid is None and message.number is not None:
-        ticket_uuid = ticket_by_number(app, message.number)
+def find_ticket(
+    app: Tickets, ticket_id: str | None, number: int | None, current: ViewsCurrent | None = None
+) -> Ticket | None:
+    """The ticket a mail names: by id first, else by its human number."""
+    ticket_uuid = _uuid(ticket_id) if ticket_id else None
+    if ticket_uuid is None and number is not None:
+        ticket_uuid = ticket_by_number(app, number)
+        if ticket_uuid is None and current is not None:
+            # A ticket opened a moment ago may not be in the read model yet: bring it up to every
+            # saved event before calling the number unknown (else the reply would open a new ticket).
+            if not current():
+                raise ViewsBehind(number)
+            ticket_uuid = ticket_by_number(app, number)
     if ticket_uuid is None:
         return None
     try:
@@ -56,7 +87,7 @@ def find_ticket(app: Tickets, message: TicketReplyReceivedV1) -> Ticket | None:
 
 
 def ticket_by_number(app: Tickets, number: int) -> UUID | None:
-    """The id of ticket ``number`` from the read model (a ticket opened a moment ago may not be there yet)."""
+    """The id of ticket ``number`` as the read model knows it now."""
     datastore = getattr(app.factory, "datastore", None)
     if datastore is None:  # an in-memory application (tests) has no read model
         return None
@@ -72,10 +103,14 @@ def ticket_by_number(app: Tickets, number: int) -> UUID | None:
 
 def has_reply(app: Tickets, ticket: UUID, reply_id: str) -> bool:
     """Whether the ticket's events already hold this reply (the aggregate keeps no reply ids)."""
-    return any(
-        isinstance(event, Ticket.Replied) and event.reply_id == reply_id
-        for event in app.repository.event_store.get(ticket)
+    return has_event(
+        app, ticket, lambda event: isinstance(event, Ticket.Replied) and event.reply_id == reply_id
     )
+
+
+def has_event(app: Tickets, ticket: UUID, match: Callable[[Any], bool]) -> bool:
+    """Whether one of the ticket's events matches (how mail intake stays idempotent)."""
+    return any(match(event) for event in app.repository.event_store.get(ticket))
 
 
 def open_from_reply(app: Tickets, message: TicketReplyReceivedV1) -> Ticket:

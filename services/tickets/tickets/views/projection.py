@@ -19,6 +19,8 @@ from tickets.domain.ticket import Ticket
 from tickets.domain.transitions import Action, next_status
 from tickets.views import schema
 
+MAIL_DELIVERY = "mail-delivery"  # the actor of a bounce's history entry: the mail system, not a person
+
 _SUMMARY = (
     "ticket_id",
     "number",
@@ -51,6 +53,7 @@ _HISTORY = (
     "previous_status",
     "status",
     "assignee",
+    "threaded_by",
 )
 _TYPES = {
     "ticket_id": "uuid",
@@ -219,6 +222,10 @@ def _fold(row: dict[str, Any], event: Any) -> dict[str, Any] | None:
         row["assignee"] = event.agent
         row["assignee_set"] = True
         return _entry(event, "assigned", "agent", event.by, at, assignee=event.agent, internal=True)
+    if isinstance(event, Ticket.DeliveryFailed):
+        failure = " ".join(part for part in (event.status, event.diagnostic) if part) or "no reason given"
+        body = f"email to {event.recipient} could not be delivered: {failure}"
+        return _entry(event, "delivery_failed", "system", MAIL_DELIVERY, at, body=body, internal=True)
     row["public_activity_at"] = at
     if isinstance(event, Ticket.Replied):
         row["replies"] += 1
@@ -231,6 +238,7 @@ def _fold(row: dict[str, Any], event: Any) -> dict[str, Any] | None:
             body=event.body,
             channel=event.channel,
             attachment_ids=list(event.attachment_ids),
+            threaded_by=event.threaded_by,
         )
     previous = row["status"]
     if isinstance(event, Ticket.StatusChanged):
@@ -266,6 +274,7 @@ def _entry(
     attachment_ids: list[str] | None = None,
     assignee: str | None = None,
     internal: bool = False,
+    threaded_by: str | None = None,
 ) -> dict[str, Any]:
     """One ticket_history row."""
     return {
@@ -282,4 +291,5 @@ def _entry(
         "previous_status": previous_status,
         "status": status,
         "assignee": assignee,
+        "threaded_by": threaded_by,
     }

@@ -48,8 +48,11 @@ CREATE TABLE IF NOT EXISTS ticket_history (
     previous_status text,
     status text,
     assignee text,
+    threaded_by text,
     PRIMARY KEY (ticket_id, version)
 );
+-- Added after the first release: tables created before it gain the column in place.
+ALTER TABLE ticket_history ADD COLUMN IF NOT EXISTS threaded_by text;
 CREATE INDEX IF NOT EXISTS ticket_history_body_search
     ON ticket_history USING gin (to_tsvector('{TEXT_SEARCH}', body)) WHERE body IS NOT NULL;
 """
