@@ -3,9 +3,14 @@
 set -euo pipefail
 
 # Debian packages and the file that proves each is installed ("package:path").
-# Add more here, e.g. "chromium:/usr/bin/chromium" for browser tests.
 SYSTEM_PACKAGES=(
   "dovecot-imapd:/usr/sbin/dovecot"
+  # libmagic, which python-magic loads: the files service's content inspection.
+  "libmagic1:/usr/lib/$(uname -m)-linux-gnu/libmagic.so.1"
+  # clamd, for the tests of the files service's optional virus scan (a test signature, no download).
+  "clamav-daemon:/usr/sbin/clamd"
+  # Browser tests (Playwright drives it; its own browser downloads are blocked here).
+  "chromium:/usr/bin/chromium"
 )
 
 sudo_cmd=()

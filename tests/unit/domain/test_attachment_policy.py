@@ -1,8 +1,10 @@
 """Guide 003's attachment rules, checked before any byte is read."""
 
+import dataclasses
+
 import pytest
 
-from files.domain.policy import ALLOWED_EXTENSIONS, MAX_BYTES, Refusal, check, extension_of, safe_name
+from files.domain.policy import ALLOWED_EXTENSIONS, MAX_BYTES, Limits, Refusal, check, extension_of, safe_name
 
 
 @pytest.mark.parametrize("extension", sorted(ALLOWED_EXTENSIONS))
@@ -34,3 +36,19 @@ def test_names_lose_paths_controls_and_direction_tricks() -> None:
     long = safe_name("x" * 400 + ".docx")
     assert len(long) == 150 and long.endswith(".docx")
     assert safe_name("...") == "arquivo"
+
+
+def test_content_limits_default_to_the_issues_numbers() -> None:
+    limits = Limits()
+    assert limits.max_expanded_bytes == 1024**3
+    assert limits.max_ratio == 100
+    assert limits.max_entries == 10_000
+    assert limits.max_pixels == 40_000_000
+    assert Limits(max_pixels=10).max_pixels == 10
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        limits.max_ratio = 1  # type: ignore[misc]
+
+
+def test_a_refusal_may_say_what_was_seen() -> None:
+    assert Refusal("too_large", MAX_BYTES).detail is None
+    assert Refusal("content_mismatch", None, "text/html") == Refusal("content_mismatch", detail="text/html")

@@ -15,10 +15,21 @@ MAX_NAME_LENGTH = 150
 
 @dataclass(frozen=True)
 class Refusal:
-    """Why an attachment is refused: a stable rule code and the numbers behind it."""
+    """Why an attachment is refused: a stable rule code, the number behind it, what was seen."""
 
     code: str
     limit: int | str | None = None
+    detail: str | None = None  # e.g. the detected type of a content_mismatch ("text/html")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How far an accepted file may expand once opened (archive bombs, pixel bombs)."""
+
+    max_expanded_bytes: int = 1024**3  # an archive's declared uncompressed total
+    max_ratio: int = 100  # that total over the archive's own size
+    max_entries: int = 10_000  # files in one archive
+    max_pixels: int = 40_000_000  # width x height of an image, ~6300 x 6300 (~160 MB as RGBA)
 
 
 def safe_name(original: str) -> str:
