@@ -42,7 +42,7 @@ contracts: install ## Export message JSON Schemas and docs/messaging.md (refuses
 	@$(PY) -m contracts export
 
 bench: install ## Measure baselines (raw NATS, JetStream, PostgreSQL) and every scenario, as ratios
-	@$(PY) -m devstack exec --only nats,postgres,imap -- $(PY) -m bench
+	@$(PY) -m devstack exec --only nats,postgres,imap,s3 -- $(PY) -m bench
 
 lock: install ## Re-resolve requirements/*.in into requirements/lock.txt
 	@cd requirements && ../.venv/bin/pip-compile -q --strip-extras --allow-unsafe --no-emit-index-url --no-emit-find-links -o lock.txt dev.in

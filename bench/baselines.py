@@ -115,3 +115,45 @@ async def pg_commit(ctx: BenchContext) -> Sample:
             latencies.append(perf_counter_ns() - t0)
         elapsed = perf_counter_ns() - start
     return Sample(n, elapsed / 1e9, latencies, {"payload_bytes": len(PAYLOAD), **settings})
+
+
+# A 10 MiB object: guide 003's largest attachment.
+OBJECT_BYTES = 10 * 1024 * 1024
+
+
+@baseline("s3_put", "MiB")
+async def s3_put(ctx: BenchContext) -> Sample:
+    """S3 put of 10 MiB objects through the minio SDK, 8 at once (5 MiB parts, as files stores them)."""
+    import io
+    import os
+
+    from minio import Minio
+
+    endpoint, access, secret = ctx.endpoints.s3()
+    minio = Minio(endpoint, access_key=access, secret_key=secret, secure=False)
+    bucket = ctx.unique("bench-s3").replace("_", "-").lower()
+    data = os.urandom(OBJECT_BYTES)
+    n, in_flight = ctx.count(32, 8), 8
+
+    def put(index: int) -> int:
+        t0 = perf_counter_ns()
+        minio.put_object(bucket, f"o{index}", io.BytesIO(data), len(data), part_size=5 * 1024 * 1024)
+        return perf_counter_ns() - t0
+
+    await asyncio.to_thread(minio.make_bucket, bucket)
+    try:
+        latencies: list[int] = []
+        queue = iter(range(n))
+
+        async def worker() -> None:
+            for index in queue:
+                latencies.append(await asyncio.to_thread(put, index))
+
+        start = perf_counter_ns()
+        await asyncio.gather(*(worker() for _ in range(in_flight)))
+        elapsed = perf_counter_ns() - start
+    finally:
+        for index in range(n):
+            await asyncio.to_thread(minio.remove_object, bucket, f"o{index}")
+        await asyncio.to_thread(minio.remove_bucket, bucket)
+    return Sample(n * OBJECT_BYTES // (1024 * 1024), elapsed / 1e9, latencies, {"in_flight": in_flight})

@@ -47,6 +47,16 @@ class Endpoints:
         """Endpoints safe to print."""
         return {"nats": redact(self.nats_url), "postgres": redact(self.postgres_url)}
 
+    @staticmethod
+    def s3() -> tuple[str, str, str]:
+        """(endpoint, access key, secret key) of the S3 server `devstack exec` started (ATENDE_S3_*)."""
+        values = [
+            os.environ.get(f"ATENDE_S3_{name}", "") for name in ("ENDPOINT", "ACCESS_KEY", "SECRET_KEY")
+        ]
+        if not all(values):
+            raise RuntimeError("no S3: run through `make bench` (devstack exec starts one)")
+        return values[0], values[1], values[2]
+
 
 @dataclass(frozen=True)
 class BenchContext:

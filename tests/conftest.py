@@ -1,4 +1,4 @@
-"""Session fixtures: real NATS, PostgreSQL, S3, SMTP and IMAP servers, started on first use."""
+"""Session fixtures: real NATS, PostgreSQL, S3, SMTP, IMAP and clamd servers, started on first use."""
 
 from __future__ import annotations
 
@@ -63,6 +63,11 @@ def s3(servers: infra.Session) -> infra.S3:
 @pytest.fixture(scope="session")
 def mail(servers: infra.Session) -> infra.Mail:
     return servers.mail
+
+
+@pytest.fixture(scope="session")
+def clamd(servers: infra.Session) -> str:
+    return servers.clamd
 
 
 @pytest.fixture

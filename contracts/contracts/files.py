@@ -3,7 +3,7 @@
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from contracts.common import Id, ShortText
 from contracts.envelope import Message
@@ -44,3 +44,33 @@ class AttachmentRejectedV1(Message):
     reason: ShortText = Field(description="Human explanation, for logs and agents.")
     uploaded_by: Id
     rejected_at: datetime
+
+
+class Attachment(BaseModel):
+    """A stored attachment as callers see it (no storage key: bytes are fetched through files)."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    attachment_id: Id
+    owner_kind: OwnerKind
+    owner_id: Id
+    filename: ShortText = Field(description="Sanitised original name, for display only.")
+    content_type: ShortText = Field(description="The detected type it is served as.")
+    size: int = Field(ge=0)
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    uploaded_by: Id
+    stored_at: datetime
+
+
+@message_type("files.DescribeAttachments", 1)
+class DescribeAttachmentsV1(Message):
+    """The stored attachments among ``attachment_ids`` (unknown or refused ids are left out)."""
+
+    attachment_ids: list[Id] = Field(max_length=100)
+
+
+@message_type("files.AttachmentList", 1)
+class AttachmentListV1(Message):
+    """Answer to DescribeAttachments, in the order asked."""
+
+    attachments: list[Attachment]

@@ -11,7 +11,18 @@ from typing import Literal
 
 from contracts.accounts import AccountEmailRequestedV1
 from contracts.envelope import Message
-from contracts.files import AttachmentRejectedV1, AttachmentStoredV1
+from contracts.files import (
+    AttachmentListV1,
+    AttachmentRejectedV1,
+    AttachmentStoredV1,
+    DescribeAttachmentsV1,
+)
+from contracts.mail import (
+    ListQuarantinedMailV1,
+    QuarantinedMailListV1,
+    QuarantinedMailRetriedV1,
+    RetryQuarantinedMailV1,
+)
 from contracts.system import MessageDeadLetteredV1
 from contracts.ticket_commands import (
     AddInternalNoteV1,
@@ -32,7 +43,9 @@ from contracts.ticket_queries import (
     TicketListV1,
 )
 from contracts.tickets import (
+    TicketBounceReceivedV1,
     TicketClosedV1,
+    TicketDeliveryFailedV1,
     TicketOpenedV1,
     TicketRepliedV1,
     TicketReplyReceivedV1,
@@ -141,6 +154,12 @@ GET_TICKET_V1 = "atende.tickets.qry.get.v1"
 LIST_CUSTOMER_TICKETS_V1 = "atende.tickets.qry.customer-list.v1"
 SEARCH_INBOX_V1 = "atende.tickets.qry.inbox.v1"
 GET_TICKET_HISTORY_V1 = "atende.tickets.qry.history.v1"
+# Mail safety: bounces onto their ticket, and the mail mail-ingest held back (admins list and retry).
+TICKET_BOUNCE_RECEIVED_V1 = "atende.tickets.intake.bounce-received.v1"
+TICKET_DELIVERY_FAILED_V1 = "atende.tickets.events.delivery-failed.v1"
+LIST_QUARANTINED_MAIL_V1 = "atende.mail.qry.quarantine.v1"
+RETRY_QUARANTINED_MAIL_V1 = "atende.mail.cmd.retry.v1"
+DESCRIBE_ATTACHMENTS_V1 = "atende.files.qry.describe.v1"
 
 ROUTES: tuple[Route, ...] = (
     Route(
@@ -180,13 +199,30 @@ ROUTES: tuple[Route, ...] = (
     Route(LIST_CUSTOMER_TICKETS_V1, ListCustomerTicketsV1, "query", ("gateway",), ("tickets",)),
     Route(SEARCH_INBOX_V1, SearchInboxV1, "query", ("gateway",), ("tickets",)),
     Route(GET_TICKET_HISTORY_V1, GetTicketHistoryV1, "query", ("gateway",), ("tickets",)),
+    # Mail safety (mail-ingest, tickets, notifier, admins).
+    Route(
+        TICKET_BOUNCE_RECEIVED_V1,
+        TicketBounceReceivedV1,
+        "intake",
+        ("mail-ingest",),
+        ("tickets",),
+        TICKETS_INTAKE,
+    ),
+    Route(TICKET_DELIVERY_FAILED_V1, TicketDeliveryFailedV1, "event", ("tickets",), ("notifier",), TICKETS),
+    Route(LIST_QUARANTINED_MAIL_V1, ListQuarantinedMailV1, "query", ("gateway",), ("mail-ingest",)),
+    Route(RETRY_QUARANTINED_MAIL_V1, RetryQuarantinedMailV1, "command", ("gateway",), ("mail-ingest",)),
+    Route(DESCRIBE_ATTACHMENTS_V1, DescribeAttachmentsV1, "query", ("gateway",), ("files",)),
 )
 
 # Replies travel back on the caller's inbox; they are versioned messages all the same.
-REPLIES: tuple[type[Message], ...] = (TicketV1, TicketListV1, TicketHistoryV1)
+REPLIES: tuple[type[Message], ...] = (TicketV1, TicketListV1, TicketHistoryV1, AttachmentListV1)
+REPLIES += (QuarantinedMailListV1, QuarantinedMailRetriedV1)  # mail-ingest's answers to admins
 
 TICKETS_INTAKE_DURABLE = Durable(
-    "tickets-intake", TICKETS_INTAKE, "tickets", (TICKET_REQUESTED_V1, TICKET_REPLY_RECEIVED_V1)
+    "tickets-intake",
+    TICKETS_INTAKE,
+    "tickets",
+    (TICKET_REQUESTED_V1, TICKET_REPLY_RECEIVED_V1, TICKET_BOUNCE_RECEIVED_V1),
 )
 NOTIFIER_TICKETS_DURABLE = Durable("notifier-tickets", TICKETS, "notifier", ("atende.tickets.events.>",))
 NOTIFIER_ACCOUNTS_DURABLE = Durable("notifier-accounts", ACCOUNTS, "notifier", (ACCOUNT_EMAIL_REQUESTED_V1,))

@@ -2,12 +2,22 @@
 
 from datetime import datetime
 from enum import StrEnum
+from uuid import NAMESPACE_URL, uuid5
 
 from pydantic import Field
 
 from contracts.common import ActorKind, Channel, Email, Id, LongText, ShortText, TicketNumber
 from contracts.envelope import Message
 from contracts.registry import message_type
+
+# Part of the protocol: the tickets service names a new ticket after the request that opens it, so a
+# caller can say in advance where an attachment belongs (the tickets service keeps the same rule).
+_TICKET_NAMESPACE = uuid5(NAMESPACE_URL, "https://atende.dev/tickets")
+
+
+def ticket_id_for(request_id: str) -> str:
+    """The id of the ticket that ``request_id`` opens (or opened)."""
+    return str(uuid5(_TICKET_NAMESPACE, request_id))
 
 
 class TicketStatus(StrEnum):
@@ -145,3 +155,38 @@ class TicketReplyReceivedV1(Message):
     attachment_ids: list[Id] = Field(default_factory=list)
     source_ref: ShortText | None = Field(default=None, description="E.g. the email's Message-ID.")
     received_at: datetime
+
+
+@message_type("tickets.TicketBounceReceived", 1)
+class TicketBounceReceivedV1(Message):
+    """A delivery-status notification (bounce) came back for one of our mails: note it on that ticket.
+
+    Customers never see it; the notifier stops mailing the address until it writes to us again.
+    """
+
+    request_id: Id = Field(description="Stable id of the bounce (from its Message-ID): recorded once.")
+    ticket_id: Id | None = Field(default=None, description="Found from the original mail's Message-IDs.")
+    number: TicketNumber | None = Field(
+        default=None,
+        description="From the original mail's [#1042] tag; used only if the recipient is its customer.",
+    )
+    recipient: Email = Field(description="The address our mail could not be delivered to.")
+    status: ShortText = Field(default="", description="RFC 3463 status code, e.g. 5.1.1 (empty if none).")
+    diagnostic: ShortText = Field(
+        default="", description="The remote server's answer, e.g. 550 user unknown."
+    )
+    source_ref: ShortText | None = Field(default=None, description="The bounce's Message-ID.")
+    received_at: datetime
+
+
+@message_type("tickets.TicketDeliveryFailed", 1)
+class TicketDeliveryFailedV1(Message):
+    """A mail about the ticket could not be delivered (a bounce). For staff and the notifier only."""
+
+    ticket_id: Id
+    number: TicketNumber
+    customer_email: Email
+    recipient: Email
+    status: ShortText = ""
+    diagnostic: ShortText = ""
+    failed_at: datetime

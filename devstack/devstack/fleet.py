@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import sys
 import time
 from collections.abc import Mapping, Sequence
@@ -11,7 +12,7 @@ from pathlib import Path
 from devstack.infra import Endpoints
 from devstack.postgres import ensure_database
 from devstack.procs import ManagedProcess, StartupError, http_ok, poll
-from devstack.services import ServiceSpec, service_env
+from devstack.services import INTERNAL_TOKEN_VAR, ServiceSpec, service_env
 
 
 class ServiceFailed(RuntimeError):
@@ -27,6 +28,8 @@ class Fleet:
         self.specs = list(specs)
         self.log_dir = log_dir
         self.environ = dict(environ)
+        # One secret per run guards the services' private ports (files' bytes) from everyone else.
+        self.environ.setdefault(INTERNAL_TOKEN_VAR, secrets.token_urlsafe(24))
         self.procs: dict[str, ManagedProcess] = {}
 
     def databases(self, admin_url: str | None) -> dict[str, str]:

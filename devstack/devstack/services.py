@@ -26,6 +26,8 @@ class ServiceSpec:
     default_port: int
     needs: frozenset[str]
     default_http_port: int | None = None  # its public HTTP API's port, if it has one (the gateway)
+    default_internal_port: int | None = None  # a private HTTP port other services call (files: bytes)
+    calls: frozenset[str] = frozenset()  # services whose private port it calls
     port_var: str = "OPS_PORT"  # the variable (after env_prefix) of its ops port
     health_path: str = "/readyz"
     dev_settings: tuple[tuple[str, str], ...] = ()  # what `make up` sets for development only
@@ -45,11 +47,19 @@ class ServiceSpec:
             return None
         return int(environ.get(self.env_prefix + "HTTP_PORT", self.default_http_port))
 
+    def internal_port(self, environ: Mapping[str, str] = os.environ) -> int | None:
+        """Its private HTTP port (e.g. ATENDE_FILES_INTERNAL_PORT overrides the default), None if none."""
+        if self.default_internal_port is None:
+            return None
+        return int(environ.get(self.env_prefix + "INTERNAL_PORT", self.default_internal_port))
+
     def ports(self, environ: Mapping[str, str] = os.environ) -> dict[str, int]:
-        """Every port it listens on, by its (prefixed) variable: OPS_PORT, plus HTTP_PORT if public."""
+        """Every port it listens on, by its (prefixed) variable: OPS_PORT, plus HTTP_PORT and INTERNAL_PORT."""
         found = {self.env_prefix + self.port_var: self.port(environ)}
         if (http := self.http_port(environ)) is not None:
             found[self.env_prefix + "HTTP_PORT"] = http
+        if (internal := self.internal_port(environ)) is not None:
+            found[self.env_prefix + "INTERNAL_PORT"] = internal
         return found
 
     def health_url(self, environ: Mapping[str, str] = os.environ) -> str:
@@ -63,11 +73,26 @@ class ServiceSpec:
 
 
 def _spec(
-    name: str, module: str, port: int, *needs: str, http_port: int | None = None, **dev: str
+    name: str,
+    module: str,
+    port: int,
+    *needs: str,
+    http_port: int | None = None,
+    internal_port: int | None = None,
+    calls: frozenset[str] = frozenset(),
+    **dev: str,
 ) -> ServiceSpec:
     prefix = "ATENDE_" + module.upper() + "_"
     return ServiceSpec(
-        name, module, prefix, port, frozenset({NATS, *needs}), http_port, dev_settings=tuple(dev.items())
+        name,
+        module,
+        prefix,
+        port,
+        frozenset({NATS, *needs}),
+        http_port,
+        internal_port,
+        calls,
+        dev_settings=tuple(dev.items()),
     )
 
 
@@ -77,10 +102,26 @@ SERVICES: tuple[ServiceSpec, ...] = (
     _spec("chat", "chat", 8102, POSTGRES),
     _spec("mail-ingest", "mail_ingest", 8103, POSTGRES, IMAP),
     _spec("notifier", "notifier", 8104, POSTGRES, SMTP),
-    _spec("files", "files", 8105, POSTGRES, S3),
+    _spec("files", "files", 8105, POSTGRES, S3, internal_port=8005),
     # Plain http on 127.0.0.1 and no mail sent for sign-ups yet: links in answers, cookies not Secure.
-    _spec("gateway", "gateway", 8100, POSTGRES, http_port=8000, DEV_MODE="true", COOKIE_SECURE="false"),
+    _spec(
+        "gateway",
+        "gateway",
+        8100,
+        POSTGRES,
+        http_port=8000,
+        calls=frozenset({"files"}),
+        DEV_MODE="true",
+        COOKIE_SECURE="false",
+    ),
 )
+# Shared by a service's private port and its callers; the launcher makes one per run.
+INTERNAL_TOKEN_VAR = "ATENDE_DEV_INTERNAL_TOKEN"  # noqa: S105 (a variable name, not a secret)
+
+
+def spec_named(name: str, specs: Sequence[ServiceSpec] = SERVICES) -> ServiceSpec:
+    """The spec of the service called ``name``."""
+    return next(spec for spec in specs if spec.name == name)
 
 
 def public_urls(
@@ -109,6 +150,13 @@ def service_env(
             "HTTP_PORT": str(http_port),
             "PUBLIC_URL": f"http://127.0.0.1:{http_port}",
         }
+    token = environ.get(INTERNAL_TOKEN_VAR, "")
+    if (internal_port := spec.internal_port(environ)) is not None:
+        values |= {"INTERNAL_HOST": "127.0.0.1", "INTERNAL_PORT": str(internal_port), "INTERNAL_TOKEN": token}
+    for callee in sorted(spec.calls):
+        callee_port = spec_named(callee).internal_port(environ)
+        prefix = callee.upper().replace("-", "_")
+        values |= {f"{prefix}_URL": f"http://127.0.0.1:{callee_port}", f"{prefix}_TOKEN": token}
     values |= dict(spec.dev_settings)
     if POSTGRES in spec.needs:
         if database_url is None:

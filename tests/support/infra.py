@@ -19,6 +19,7 @@ from pathlib import Path
 import psycopg
 from psycopg import sql
 
+from devstack.clamd import Clamd
 from devstack.imap import Dovecot
 from devstack.nats import NatsServer
 from devstack.postgres import EmbeddedPostgres, ensure_database
@@ -156,6 +157,14 @@ class Session:
     @functools.cached_property
     def mail(self) -> Mail:
         return start_mail(self.stack, self.root)
+
+    @functools.cached_property
+    def clamd(self) -> str:
+        """host:port of a real clamd that knows the EICAR test file."""
+        server = Clamd(self.root / "clamd", port=free_port())
+        server.start()
+        self.stack.callback(server.stop)
+        return server.address
 
 
 def session(root: Path) -> Iterator[Session]:
