@@ -4,7 +4,8 @@
 # chooses the service (tickets, chat, mail-ingest, notifier, files, gateway); the default command
 # runs `python -m <its module>` and the HEALTHCHECK probes that service's own /healthz on its private
 # ops port (8101-8105, gateway 8100; ATENDE_<SERVICE>_OPS_PORT moves it). The gateway's public API is
-# on port 8000 (ATENDE_GATEWAY_HTTP_PORT).
+# on port 8000 (ATENDE_GATEWAY_HTTP_PORT); the files service takes attachment bytes from the gateway
+# on its private port 8005 (ATENDE_FILES_INTERNAL_PORT).
 # The launcher is deploy/docker/service.py.
 #
 #   docker build -t atende:dev .
@@ -57,7 +58,15 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     ATENDE_NOTIFIER_OPS_HOST=0.0.0.0 \
     ATENDE_FILES_OPS_HOST=0.0.0.0 \
     ATENDE_GATEWAY_OPS_HOST=0.0.0.0 \
-    ATENDE_GATEWAY_HTTP_HOST=0.0.0.0
+    ATENDE_GATEWAY_HTTP_HOST=0.0.0.0 \
+    ATENDE_FILES_INTERNAL_HOST=0.0.0.0
+
+# libmagic: the files service's content inspection (python-magic loads it). Not pinned to a
+# version: the pinned base image fixes the Debian release, and within it we want its security fixes.
+# hadolint ignore=DL3008
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends libmagic1 \
+ && rm -rf /var/lib/apt/lists/*
 
 # A fixed, unprivileged uid/gid 10001 (Kubernetes' runAsUser matches it).
 RUN groupadd --system --gid 10001 atende \
@@ -69,7 +78,7 @@ COPY deploy/docker/service.py /opt/atende/service.py
 
 USER 10001:10001
 WORKDIR /opt/atende
-EXPOSE 8000 8100 8101 8102 8103 8104 8105
+EXPOSE 8000 8005 8100 8101 8102 8103 8104 8105
 STOPSIGNAL SIGTERM
 HEALTHCHECK --interval=15s --timeout=5s --start-period=20s --retries=3 \
     CMD ["python", "/opt/atende/service.py", "healthcheck"]

@@ -20,11 +20,13 @@ from contextlib import contextmanager
 from email.message import EmailMessage
 from pathlib import Path
 
+import httpx
 import nats
 import psycopg
 import pytest
 from imapclient import IMAPClient
 from minio import Minio
+from support.samples import accepted
 
 from devstack.pids import descendants, process_alive
 from devstack.procs import free_port, http_status, port_open
@@ -182,6 +184,29 @@ def test_up_keeps_its_data_across_a_restart(tmp_path: Path) -> None:
             _stop(launcher, err)
 
 
+def _attachment_round_trip(public: str) -> None:
+    """As a new customer would: sign up, attach a file to a new ticket, open it, download the file."""
+    name, data = accepted("png")
+    with httpx.Client(base_url=public, timeout=30) as client:
+        signed = client.post(
+            "/api/v1/accounts",
+            json={"name": "Nova", "email": "nova@example.com", "password": "senha bem longa 1"},
+        )
+        token = signed.json()["dev_verification_url"].rsplit("#token=", 1)[1]
+        assert client.post("/api/v1/accounts/verify", json={"token": token}).status_code == 204
+        session = client.post(
+            "/api/v1/session", json={"email": "nova@example.com", "password": "senha bem longa 1"}
+        )
+        csrf = {"X-CSRF-Token": session.json()["csrf_token"], "Idempotency-Key": "e2e-1"}
+        stored = client.post(
+            "/api/v1/tickets/new/attachments", params={"filename": name}, content=data, headers=csrf
+        )
+        assert stored.status_code == 201, stored.text
+        body = {"subject": "Print", "description": "Veja.", "attachment_ids": [stored.json()["id"]]}
+        assert client.post("/api/v1/tickets", json=body, headers=csrf).status_code == 201
+        assert client.get(stored.json()["url"]).content == data
+
+
 def test_up_serves_every_service_and_sigint_stops_everything(tmp_path: Path) -> None:
     var = tmp_path / "var"
     env, ports = _hermetic_env(tmp_path)
@@ -213,6 +238,7 @@ def test_up_serves_every_service_and_sigint_stops_everything(tmp_path: Path) -> 
         for path in ("/metrics", "/healthz", "/readyz"):
             assert _get(public + path)[0] == 404, path
         assert _get(f"http://127.0.0.1:{env['ATENDE_GATEWAY_OPS_PORT']}/metrics")[0] == 200
+        _attachment_round_trip(public)
 
         state = json.loads((var / "run" / "stack.json").read_text())
         assert state["status"] == "ready"

@@ -4,16 +4,20 @@ from fastapi import FastAPI
 
 from gateway import VERSION, errors
 from gateway.accounts.service import Accounts
+from gateway.files.client import FilesClient
 from gateway.middleware import CorrelationMiddleware
-from gateway.routers import accounts, console_tickets, session, system, tickets
+from gateway.routers import accounts, admin_mail, attachments, console_tickets, session, system, tickets
 from plumbing.bus import Bus
 
 
-def create_app(bus: Bus, accounts_service: Accounts | None = None) -> FastAPI:
+def create_app(
+    bus: Bus, accounts_service: Accounts | None = None, files: FilesClient | None = None
+) -> FastAPI:
     """Build the app around an already connected bus and accounts service; no connection is made here."""
     app = FastAPI(title="Atende", version=VERSION, docs_url="/api/docs", openapi_url="/api/openapi.json")
     app.state.bus = bus
     app.state.accounts = accounts_service  # None: the routes that need accounts answer 503
+    app.state.files = files  # None: attachments answer 503
     errors.install(app)
     # The last added is the outermost: every line logged for a request, 500s included, has its id.
     app.add_middleware(errors.UnexpectedErrors)
@@ -21,6 +25,9 @@ def create_app(bus: Bus, accounts_service: Accounts | None = None) -> FastAPI:
     app.include_router(system.router)
     app.include_router(accounts.router)
     app.include_router(session.router)
+    app.include_router(attachments.customer)
     app.include_router(tickets.router)
+    app.include_router(attachments.agent)
     app.include_router(console_tickets.router)
+    app.include_router(admin_mail.router)
     return app

@@ -11,6 +11,7 @@ from gateway.accounts.schema import ensure_schema
 from gateway.accounts.service import Accounts
 from gateway.app import create_app
 from gateway.config import Settings
+from gateway.files.client import FilesClient
 from plumbing.logging import get_logger
 from plumbing.ops import embedded_server
 from plumbing.runtime import Runtime, open_runtime
@@ -41,7 +42,10 @@ async def bootstrap(settings: Settings) -> AsyncIterator[GatewayRuntime]:
         mailer = OutboxMailer(pool, runtime.bus)
         await mailer.start()
         runtime.on_stop(mailer.stop)
-        server = embedded_server(create_app(runtime.bus, accounts), settings.http_host, settings.http_port)
+        files = FilesClient(settings.files_url, settings.files_token.get_secret_value())
+        runtime.resources.push_async_callback(files.close)
+        app = create_app(runtime.bus, accounts, files)
+        server = embedded_server(app, settings.http_host, settings.http_port)
         await server.start()
         runtime.on_stop(server.stop)
         log.info("http.listening", url=f"http://{settings.http_host}:{settings.http_port}")

@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import NoDecode, SettingsConfigDict
 
 from plumbing.settings import PostgresSettings, ServiceSettings
@@ -32,6 +32,10 @@ class Settings(ServiceSettings, PostgresSettings):
     cookie_secure: bool = Field(
         default=True, description="Mark cookies Secure; false only with DEV_MODE, for plain-http development."
     )
+    files_url: str = Field(
+        default="http://127.0.0.1:8005", description="The files service's private port (attachment bytes)."
+    )
+    files_token: SecretStr = Field(default=SecretStr(""), description="The files service's INTERNAL_TOKEN.")
     session_idle_days: float = Field(default=7, gt=0)
     session_max_days: float = Field(default=30, gt=0)
     # Comma-separated in the environment: ATENDE_GATEWAY_DEPARTMENTS=Comercial,Financeiro,Suporte

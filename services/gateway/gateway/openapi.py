@@ -14,6 +14,7 @@ class FieldError(BaseModel):
         examples=["password"], description="Dotted path of the field (query./path. for parameters)."
     )
     reason: str = Field(examples=["password_too_short"], description="Stable reason code.")
+    limit: int | str | None = Field(default=None, description="The limit broken, when one was (e.g. bytes).")
     message: str = Field(description="The reason in the reader's language (Accept-Language: pt-BR or en).")
 
 

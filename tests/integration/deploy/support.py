@@ -38,6 +38,8 @@ SERVICES: dict[str, tuple[str, str, str, int]] = {
 }
 # name -> its public HTTP port (named "http"): only the gateway has one, and only it is in the Service.
 PUBLIC_PORTS = {"gateway": 8000}
+# name -> its private HTTP port (named "internal") other services call: files takes attachment bytes there.
+INTERNAL_PORTS = {"files": 8005}
 # Settings that are credentials although typed str (every SecretStr field is one too).
 CREDENTIALS = {"postgres_url", "s3_access_key"}
 TERMINATION_GRACE_S = 30

@@ -18,6 +18,7 @@ import yaml
 
 from .support import (
     IMAGE_UID,
+    INTERNAL_PORTS,
     K8S,
     NAMESPACES,
     PUBLIC_PORTS,
@@ -122,11 +123,12 @@ def test_every_service_is_a_hardened_deployment_with_probes_and_a_service(overla
 
     ports = {p["name"]: p for p in container["ports"]}
     assert ports["ops"] == {"name": "ops", "containerPort": port, "protocol": "TCP"}
-    if public is None:
-        assert set(ports) == {"ops"}
-    else:
-        assert set(ports) == {"ops", "http"}
+    internal = INTERNAL_PORTS.get(service)
+    assert set(ports) == {"ops"} | ({"http"} if public else set()) | ({"internal"} if internal else set())
+    if public is not None:
         assert ports["http"] == {"name": "http", "containerPort": public, "protocol": "TCP"}
+    if internal is not None:
+        assert ports["internal"] == {"name": "internal", "containerPort": internal, "protocol": "TCP"}
     # Probes always on the private ops port: the public HTTP port serves no /healthz or /readyz.
     assert container["readinessProbe"]["httpGet"] == {"path": "/readyz", "port": "ops"}
     assert container["livenessProbe"]["httpGet"] == {"path": "/healthz", "port": "ops"}
@@ -141,12 +143,14 @@ def test_every_service_is_a_hardened_deployment_with_probes_and_a_service(overla
         assert env[f"{prefix}HTTP_HOST"]["value"] == "0.0.0.0"
         assert env[f"{prefix}HTTP_PORT"]["value"] == str(public)
 
-    # The gateway's Service exposes only its public API; a backend's Service, only its ops port.
+    # The gateway's Service exposes only its public API; a backend's Service, its ops port (and the
+    # private port other services call, if it has one).
     svc = find(docs, "Service", service)
     assert svc["spec"]["selector"] == selector
-    exposed = ("ops", port) if public is None else ("http", public)
+    exposed = [("ops", port)] if public is None else [("http", public)]
+    exposed += [("internal", internal)] if internal is not None else []
     assert svc["spec"]["ports"] == [
-        {"name": exposed[0], "port": exposed[1], "targetPort": exposed[0], "protocol": "TCP"}
+        {"name": name, "port": number, "targetPort": name, "protocol": "TCP"} for name, number in exposed
     ]
 
 

@@ -85,6 +85,60 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "Agente desconhecido ou fora do departamento desta solicitação.",
         "Unknown agent, or not in this request's department.",
     ),
+    # Attachments (guide 003: up to 10 MB; gif, jpeg, jpg, png, zip, rar, xls, xlsx, doc, docx, sql, pdf).
+    # The limits are settings of the files service: the field's "limit" carries the one in force.
+    "too_large": ("O arquivo passa do tamanho máximo permitido.", "The file is over the size limit."),
+    "extension_not_allowed": (
+        "Tipo de arquivo não permitido (veja os tipos aceitos em limit).",
+        "File type not allowed (limit lists the accepted types).",
+    ),
+    "empty": ("O arquivo está vazio.", "The file is empty."),
+    "content_mismatch": (
+        "O conteúdo do arquivo não corresponde à extensão do nome.",
+        "The file's content does not match its name's extension.",
+    ),
+    "archive_too_large": (
+        "O arquivo compactado ficaria grande demais ao ser extraído.",
+        "The archive would be too large once extracted.",
+    ),
+    "archive_ratio": (
+        "O arquivo compactado tem uma taxa de compressão suspeita.",
+        "The archive has a suspicious compression ratio.",
+    ),
+    "archive_too_many_entries": (
+        "O arquivo compactado tem itens demais.",
+        "The archive holds too many files.",
+    ),
+    "archive_broken": ("O arquivo compactado está corrompido.", "The archive is damaged."),
+    "image_too_large": ("A imagem tem dimensões grandes demais.", "The image's dimensions are too large."),
+    "image_broken": ("A imagem está corrompida.", "The image is damaged."),
+    "office_broken": (
+        "O documento está corrompido ou não é do tipo indicado.",
+        "The document is damaged or not of its type.",
+    ),
+    "not_text": (
+        "Um script de banco de dados (.sql) precisa ser texto.",
+        "A database script (.sql) must be text.",
+    ),
+    "pdf_broken": ("O PDF está incompleto ou corrompido.", "The PDF is incomplete or damaged."),
+    "infected": ("O antivírus encontrou uma ameaça no arquivo.", "The antivirus found a threat in the file."),
+    "upload_in_progress": ("Este arquivo ainda está sendo enviado.", "This file is still being uploaded."),
+    "attachment_unknown": (
+        "Anexo desconhecido: envie o arquivo para esta solicitação antes de citá-lo.",
+        "Unknown attachment: upload the file for this request before referring to it.",
+    ),
+    "attachment_not_found": ("Anexo não encontrado.", "Attachment not found."),
+    # The mail mail-ingest held back (admins).
+    "mail_not_found": ("Email não encontrado.", "Mail not found."),
+    "mail_not_retryable": (
+        "Este email já abriu ou respondeu uma solicitação; não há o que tentar de novo.",
+        "This mail already opened or answered a request; there is nothing to retry.",
+    ),
+    "mail_gone": ("Este email não está mais na caixa de entrada.", "This mail is no longer in the mailbox."),
+    "uidvalidity_changed": (
+        "A caixa de entrada foi recriada desde então; o email não pode ser localizado.",
+        "The mailbox was recreated since; the mail cannot be found.",
+    ),
     "greater_than_equal": ("Valor pequeno demais.", "Value too small."),
     "less_than_equal": ("Valor grande demais.", "Value too large."),
     "enum": ("Valor não permitido.", "Value not allowed."),

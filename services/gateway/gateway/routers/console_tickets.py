@@ -28,6 +28,7 @@ from contracts.ticket_queries import SearchInboxV1, TicketListV1
 from contracts.tickets import TicketStatus
 from gateway.auth import CurrentAgent
 from gateway.dependencies import BusDep
+from gateway.files.calls import AttachmentsDep
 from gateway.openapi import documented
 from gateway.tickets.calls import Calls, IdempotencyKey, Language, request_id
 from gateway.tickets.models import (
@@ -99,13 +100,16 @@ async def inbox(
 
 
 @router.get("/{ticket_id}", responses=documented(404))
-async def get_ticket(ticket_id: str, me: CurrentAgent, calls: Calls, language: Language) -> TicketDetail:
+async def get_ticket(
+    ticket_id: str, me: CurrentAgent, calls: Calls, files: AttachmentsDep, language: Language
+) -> TicketDetail:
     """One ticket with every event, internal notes and assignments included."""
     found = await calls.history(me, ticket_id)
     names = await calls.names(found)
     return TicketDetail(
         ticket=ticket_out(found.ticket, language, staff=True, names=names),
         history=[from_entry(entry, language, names, found.ticket.customer_name) for entry in found.entries],
+        attachments=await files.listed(found, router.prefix),
     )
 
 
@@ -115,10 +119,12 @@ async def reply(
     new: NewReply,
     me: CurrentAgent,
     calls: Calls,
+    files: AttachmentsDep,
     language: Language,
     idempotency_key: IdempotencyKey = None,
 ) -> Ticket:
     """A public reply: the customer sees it (and is emailed); the ticket then awaits the customer."""
+    await files.check(me, ticket_id, new.attachment_ids)
     command = ReplyToTicketV1(
         ticket_id=ticket_id,
         expected_version=new.expected_version,

@@ -10,8 +10,10 @@ from contracts.common import ActorKind, Channel
 from contracts.subjects import FINISH_TICKET_V1, LIST_CUSTOMER_TICKETS_V1, OPEN_TICKET_V1, REPLY_TO_TICKET_V1
 from contracts.ticket_commands import FinishTicketV1, OpenTicketV1, ReplyToTicketV1, TicketV1
 from contracts.ticket_queries import ListCustomerTicketsV1, TicketListV1
+from contracts.tickets import ticket_id_for
 from gateway.auth import CurrentCustomer
 from gateway.dependencies import AccountsDep, BusDep
+from gateway.files.calls import AttachmentsDep
 from gateway.openapi import documented
 from gateway.tickets.calls import Calls, IdempotencyKey, Language, request_id
 from gateway.tickets.models import (
@@ -38,15 +40,21 @@ async def open_ticket(
     accounts: AccountsDep,
     language: Language,
     response: Response,
+    files: AttachmentsDep,
     idempotency_key: IdempotencyKey = None,
 ) -> Ticket:
-    """Open a ticket; a retry with the same Idempotency-Key answers the same ticket."""
+    """Open a ticket; a retry with the same Idempotency-Key answers the same ticket.
+
+    Files go in ``attachment_ids``, uploaded first to /api/v1/tickets/new/attachments with the same key.
+    """
     if new.department is not None and new.department not in accounts.settings.departments:
         raise Invalid("invalid", errors=[{"field": "department", "reason": "department_unknown"}])
+    opening = request_id(me, idempotency_key, "open")
+    await files.check(me, ticket_id_for(opening), new.attachment_ids)
     opened = await bus.request(
         OPEN_TICKET_V1,
         OpenTicketV1(
-            request_id=request_id(me, idempotency_key, "open"),
+            request_id=opening,
             channel=Channel.PORTAL,
             customer_email=me.email,
             customer_name=me.name,
@@ -86,13 +94,16 @@ async def list_tickets(
 
 
 @router.get("/{ticket_id}", responses=documented(404))
-async def get_ticket(ticket_id: str, me: CurrentCustomer, calls: Calls, language: Language) -> TicketDetail:
+async def get_ticket(
+    ticket_id: str, me: CurrentCustomer, calls: Calls, files: AttachmentsDep, language: Language
+) -> TicketDetail:
     """One ticket: its current status and its whole public history."""
     found = await calls.history(me, ticket_id)
     names = await calls.names(found)
     return TicketDetail(
         ticket=ticket_out(found.ticket, language, staff=False),
         history=[from_entry(entry, language, names, found.ticket.customer_name) for entry in found.entries],
+        attachments=await files.listed(found, router.prefix),
     )
 
 
@@ -102,10 +113,12 @@ async def reply(
     new: NewReply,
     me: CurrentCustomer,
     calls: Calls,
+    files: AttachmentsDep,
     language: Language,
     idempotency_key: IdempotencyKey = None,
 ) -> Ticket:
     """Answer the ticket. Answering a finished one reopens it; long after, it opens a linked new one."""
+    await files.check(me, ticket_id, new.attachment_ids)
     return await calls.change(
         me,
         ticket_id,

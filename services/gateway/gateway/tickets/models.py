@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from contracts.ticket_commands import TicketV1
 from contracts.ticket_queries import HistoryEntry, TicketSummary
 from contracts.tickets import TicketStatus
+from gateway.files.models import AttachmentOut
 
 
 class _In(BaseModel):
@@ -111,6 +112,10 @@ class Entry(BaseModel):
     status_label: str | None
     assignee: str | None
     assignee_name: str | None = None
+    threaded_by: str | None = Field(
+        default=None,
+        description="Agents only: what put an emailed reply on this ticket (in-reply-to, references, subject-tag).",
+    )
 
 
 class TicketDetail(BaseModel):
@@ -118,6 +123,9 @@ class TicketDetail(BaseModel):
 
     ticket: Ticket
     history: list[Entry]
+    attachments: list[AttachmentOut] = Field(
+        default_factory=list, description="The files its history names: names, types, sizes and links."
+    )
 
 
 def ticket_out(
@@ -162,4 +170,5 @@ def from_entry(entry: HistoryEntry, language: str, names: Mapping[str, str], cus
         status_label=entry.status.label(language) if entry.status else None,
         assignee=entry.assignee,
         assignee_name=names.get(entry.assignee or ""),
+        threaded_by=entry.threaded_by,  # the tickets service fills it for agents' histories only
     )

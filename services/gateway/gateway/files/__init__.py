@@ -1,0 +1,1 @@
+"""Attachments through the gateway: bytes streamed to and from the files service, access checked here."""
