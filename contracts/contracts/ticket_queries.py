@@ -7,7 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from contracts.common import ActorKind, Channel, Email, Id, LongText, ShortText, TicketNumber
 from contracts.envelope import Message
 from contracts.registry import message_type
-from contracts.tickets import TicketStatus
+from contracts.tickets import RefusedAttachment, TicketStatus
 
 
 class Part(BaseModel):
@@ -57,6 +57,9 @@ class HistoryEntry(Part):
     threaded_by: ShortText | None = Field(
         default=None,
         description="Agents only: what put an emailed reply on this ticket (in-reply-to, references, subject-tag).",
+    )
+    refused_attachments: list[RefusedAttachment] = Field(
+        default_factory=list, description="Files that came with this message but were refused, and why."
     )
 
 

@@ -4,7 +4,7 @@ from datetime import datetime
 from enum import StrEnum
 from uuid import NAMESPACE_URL, uuid5
 
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from contracts.common import ActorKind, Channel, Email, Id, LongText, ShortText, TicketNumber
 from contracts.envelope import Message
@@ -62,6 +62,15 @@ _MEANINGS = {
 }
 
 
+class RefusedAttachment(BaseModel):
+    """A file that came with a request or reply but was refused by the files service, and why."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    filename: ShortText = Field(description="Sanitised original name, for display only.")
+    reason_code: ShortText = Field(description="The files service's rule, e.g. extension_not_allowed.")
+
+
 @message_type("tickets.TicketRequested", 1)
 class TicketRequestedV1(Message):
     """Someone asked for support outside the portal (an email, a chat offline message): open a ticket."""
@@ -76,6 +85,9 @@ class TicketRequestedV1(Message):
     body: LongText
     department: ShortText | None = None
     attachment_ids: list[Id] = Field(default_factory=list)
+    refused_attachments: list[RefusedAttachment] = Field(
+        default_factory=list, description="Files that came along but were refused; recorded on the ticket."
+    )
     source_ref: ShortText | None = Field(default=None, description="E.g. the email's Message-ID.")
     received_at: datetime
 
@@ -153,6 +165,9 @@ class TicketReplyReceivedV1(Message):
     subject: ShortText = ""
     body: LongText
     attachment_ids: list[Id] = Field(default_factory=list)
+    refused_attachments: list[RefusedAttachment] = Field(
+        default_factory=list, description="Files that came along but were refused; recorded on the ticket."
+    )
     source_ref: ShortText | None = Field(default=None, description="E.g. the email's Message-ID.")
     received_at: datetime
 

@@ -100,7 +100,7 @@ def _spec(
 SERVICES: tuple[ServiceSpec, ...] = (
     _spec("tickets", "tickets", 8101, POSTGRES),
     _spec("chat", "chat", 8102, POSTGRES),
-    _spec("mail-ingest", "mail_ingest", 8103, POSTGRES, IMAP),
+    _spec("mail-ingest", "mail_ingest", 8103, POSTGRES, IMAP, calls=frozenset({"files"})),
     _spec("notifier", "notifier", 8104, POSTGRES, SMTP),
     _spec("files", "files", 8105, POSTGRES, S3, internal_port=8005),
     # Plain http on 127.0.0.1 and no mail sent for sign-ups yet: links in answers, cookies not Secure.

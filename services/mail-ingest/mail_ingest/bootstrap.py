@@ -7,6 +7,7 @@ from functools import partial
 from contracts.subjects import DEADLETTER, TICKETS_INTAKE
 from mail_ingest import VERSION
 from mail_ingest.adapters import imap
+from mail_ingest.adapters.files import Files
 from mail_ingest.adapters.leader import PollerLock
 from mail_ingest.adapters.seen import SeenMail
 from mail_ingest.config import Settings
@@ -41,11 +42,14 @@ async def bootstrap(settings: Settings) -> AsyncIterator[Runtime]:
         except Exception as exc:
             # Not fatal: the mailbox may come up later; readiness reports it meanwhile.
             log.warning("imap.unreachable", error=repr(exc))
+        files = Files(settings.files_url, settings.files_token.get_secret_value())
+        runtime.resources.push_async_callback(files.close)
         intake = Intake(
             runtime.bus,
             seen,
             per_sender_hour=settings.mails_per_sender_hour,
             max_bytes=settings.max_mail_bytes,
+            files=files,
             open_mailbox=partial(imap.Mailbox, settings),
         )
         await MailAdmin(seen, intake).register(runtime.bus)

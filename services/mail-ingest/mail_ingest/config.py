@@ -26,3 +26,6 @@ class Settings(ServiceSettings, PostgresSettings):
     mails_per_sender_hour: int = Field(default=20, ge=1)
     # Larger mail (by the server's RFC822.SIZE) is never downloaded: it is quarantined as too_large.
     max_mail_bytes: int = Field(default=25 * 1024 * 1024, ge=1024)
+    # Attachments go to the files service's private port, under the same rules as uploads.
+    files_url: str = "http://127.0.0.1:8005"
+    files_token: SecretStr = Field(default=SecretStr(""), description="The files service's INTERNAL_TOKEN.")

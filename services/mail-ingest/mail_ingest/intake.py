@@ -9,7 +9,8 @@ from datetime import UTC, datetime
 
 from contracts import Message
 from contracts.subjects import route_for
-from contracts.tickets import TicketReplyReceivedV1, TicketRequestedV1
+from contracts.tickets import RefusedAttachment, TicketReplyReceivedV1, TicketRequestedV1, ticket_id_for
+from mail_ingest.adapters.files import Files
 from mail_ingest.adapters.imap import Mailbox
 from mail_ingest.adapters.seen import SeenMail
 from mail_ingest.domain.parsing import summarize, synthetic_message_id
@@ -38,10 +39,12 @@ class Intake:
         *,
         per_sender_hour: int,
         max_bytes: int,
+        files: Files | None = None,
         open_mailbox: Callable[[], Mailbox] | None = None,
     ) -> None:
         self.bus = bus
         self.seen = seen
+        self.files = files  # None: attachments are recorded as refused (no files service configured)
         self.per_sender_hour = per_sender_hour
         self.max_bytes = max_bytes
         self.open_mailbox = open_mailbox  # a session of its own for retries (the poller's may be in IDLE)
@@ -83,10 +86,32 @@ class Intake:
         if capped and await self._over_cap(message):
             reason = f"sender_cap:{self.per_sender_hour}/h"
             return replace(outcome, outcome="capped", reason=reason, message=None)
+        if outcome.attachments:
+            message = await self._with_attachments(outcome, message)
         subject = route_for(type(message)).subject
         ack = await self.bus.publish(subject, message, message_id=outcome.nats_id)
         log.info("mail.published", subject=subject, duplicate=ack.duplicate)
         return outcome
+
+    async def _with_attachments(self, outcome: Outcome, message: Message) -> Message:
+        """The message with its files stored (ids) or refused (names and reasons), never dropped.
+
+        Files away raises: the mail is neither published nor recorded, so the next round tries again.
+        """
+        assert isinstance(message, TicketRequestedV1 | TicketReplyReceivedV1)
+        if self.files is None:
+            refused = [
+                RefusedAttachment(filename=a.filename, reason_code="files_unavailable")
+                for a in outcome.attachments
+            ]
+            return message.model_copy(update={"refused_attachments": refused})
+        # A reply whose ticket mail-ingest could not name belongs, as far as files records it, to the
+        # ticket its request id would open; downloads follow the ticket's history either way.
+        owner = getattr(message, "ticket_id", None) or ticket_id_for(message.request_id)
+        stored, refused = await self.files.store(
+            outcome.message_id, message.customer_email, owner, outcome.attachments
+        )
+        return message.model_copy(update={"attachment_ids": stored, "refused_attachments": refused})
 
     async def _over_cap(self, message: Message) -> bool:
         """Whether the sender already opened or answered its hourly allowance (bounces come from MTAs)."""

@@ -12,6 +12,7 @@ from contracts import Message
 from contracts.common import Channel
 from contracts.tickets import TicketBounceReceivedV1, TicketReplyReceivedV1, TicketRequestedV1
 from mail_ingest.domain.parsing import (
+    MailAttachment,
     ParsedMail,
     Summary,
     Unparseable,
@@ -35,6 +36,7 @@ class Outcome:
     reason: str | None = None
     message: Message | None = None
     summary: Summary = field(default_factory=Summary)
+    attachments: tuple[MailAttachment, ...] = ()  # to hand to the files service before publishing
 
     @property
     def nats_id(self) -> str:
@@ -75,7 +77,7 @@ def triage(raw: bytes, received_at: datetime) -> Outcome:
         reason = f"{message.status} {message.recipient}".strip()
         return Outcome(mail.message_id, "bounced", reason, message, summary)
     outcome = "replied" if decision.kind is Kind.REPLY else "requested"
-    return Outcome(mail.message_id, outcome, None, message, summary)
+    return Outcome(mail.message_id, outcome, None, message, summary, mail.attachments)
 
 
 def _unpublished_bounce(mail: ParsedMail, decision: Decision) -> str | None:

@@ -149,7 +149,7 @@ async def test_every_allowed_type_is_accepted(files: Files) -> None:
 async def test_one_byte_over_ten_megabytes_is_refused_and_leaves_nothing(files: Files, bus: Bus) -> None:
     declared = await files.upload("grande.pdf", b"%PDF-1.4\n" + b"0" * (MAX + 1 - 9))
     assert declared.status_code == 413, declared.text
-    assert declared.json() == {"error": "too_large", "limit": MAX, "detail": None}
+    assert declared.json() == {"error": "too_large", "limit": MAX, "detail": None, "filename": "grande.pdf"}
 
     async def chunked() -> AsyncIterator[bytes]:  # no Content-Length: the stream is cut at the limit
         yield b"%PDF-1.4\n"

@@ -20,6 +20,7 @@ from starlette.routing import Route
 from contracts.files import OwnerKind
 from files.adapters.catalog import Catalog
 from files.adapters.storage import Storage
+from files.domain.policy import safe_name
 from files.uploads import Refused, Upload, Uploads
 from plumbing.errors import DATABASE_AWAY, ServiceError
 
@@ -66,7 +67,10 @@ def internal_app(uploads: Uploads, catalog: Catalog, storage: Storage, token: st
             attachment = await uploads.receive(upload, request.stream())
         except Refused as refused:
             rule = refused.refusal
-            return _error(_STATUS.get(rule.code, 422), rule.code, limit=rule.limit, detail=rule.detail)
+            status = _STATUS.get(rule.code, 422)
+            return _error(
+                status, rule.code, limit=rule.limit, detail=rule.detail, filename=safe_name(upload.filename)
+            )
         except ClientDisconnect:
             return Response(status_code=400)  # nobody reads it; nothing was recorded
         except ServiceError as exc:

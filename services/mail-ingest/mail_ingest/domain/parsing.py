@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import mimetypes
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -43,6 +44,15 @@ class ParsedMail:
     plain: str | None = None
     html: str | None = None
     bounce: Bounce | None = None  # set when the mail is a delivery report about one of ours
+    attachments: tuple[MailAttachment, ...] = ()
+
+
+@dataclass(frozen=True)
+class MailAttachment:
+    """A file that came with the mail: its name as sent (or one made up) and its decoded bytes."""
+
+    filename: str
+    content: bytes = field(repr=False)
 
 
 @dataclass(frozen=True)
@@ -76,6 +86,7 @@ def parse(raw: bytes) -> ParsedMail:
         plain=_body(message, "plain"),
         html=_body(message, "html"),
         bounce=bounce,
+        attachments=_attachments(message),
     )
 
 
@@ -151,3 +162,45 @@ def _body(message: EmailMessage, subtype: str) -> str | None:
     except LookupError:
         charset = "utf-8"  # an unknown charset name: utf-8 with replacements beats losing the mail
     return payload.decode(charset, errors="replace")
+
+
+def _attachments(message: EmailMessage) -> tuple[MailAttachment, ...]:
+    """Every leaf part that is not the text shown as the body, in order (a forwarded mail is one file)."""
+    bodies = {id(message.get_body(preferencelist=(kind,))) for kind in ("plain", "html")}
+    found: list[MailAttachment] = []
+
+    def visit(part: EmailMessage) -> None:
+        if part.get_content_maintype() == "multipart":
+            for sub in part.iter_parts():
+                visit(sub)  # type: ignore[arg-type]
+            return
+        named = part.get_filename()
+        if id(part) in bodies or (
+            part.get_content_maintype() == "text" and not named and not part.is_attachment()
+        ):
+            return  # the body, or its other rendering
+        found.append(
+            MailAttachment(_filename(named, part.get_content_type(), len(found) + 1), _content(part))
+        )
+
+    visit(message)
+    return tuple(found)
+
+
+def _filename(named: str | None, content_type: str, number: int) -> str:
+    if named and (name := one_line(named, 255)):
+        return name
+    extension = mimetypes.guess_extension(content_type) or ""
+    return f"anexo-{number}{extension}"
+
+
+def _content(part: EmailMessage) -> bytes:
+    """The part's decoded bytes; a forwarded message as its own bytes; b"" when undecodable."""
+    try:
+        if part.get_content_maintype() == "message":
+            inner = part.get_payload(0)
+            return inner.as_bytes() if isinstance(inner, Message) else b""
+        payload = part.get_payload(decode=True)
+    except Exception:
+        return b""  # the files service then refuses it as empty, and the ticket says so
+    return payload if isinstance(payload, bytes) else b""
