@@ -105,6 +105,10 @@ class TicketOpenedV1(Message):
     department: ShortText | None = None
     status: TicketStatus
     opened_at: datetime
+    refused_attachments: list[RefusedAttachment] = Field(
+        default_factory=list,
+        description="Files that came with the request but were refused, and why (the receipt lists them).",
+    )
 
 
 @message_type("tickets.TicketStatusChanged", 1)
@@ -134,6 +138,9 @@ class TicketRepliedV1(Message):
     channel: Channel
     attachment_ids: list[Id] = Field(default_factory=list)
     replied_at: datetime
+    refused_attachments: list[RefusedAttachment] = Field(
+        default_factory=list, description="Files that came with the reply but were refused, and why."
+    )
 
 
 @message_type("tickets.TicketClosed", 1)

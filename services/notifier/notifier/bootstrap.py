@@ -12,7 +12,8 @@ from contracts.subjects import (
     TICKETS,
 )
 from notifier import VERSION
-from notifier.adapters import known_tickets, mail_log, smtp
+from notifier.adapters import known_tickets, mail_log, name_lookups, smtp
+from notifier.adapters.files import describer
 from notifier.adapters.templates import Templates
 from notifier.config import Settings
 from notifier.entrypoints.accounts import handle_account_emails
@@ -37,12 +38,14 @@ async def bootstrap(settings: Settings) -> AsyncIterator[Runtime]:
         await inbox.ensure_schema(pool)
         await known_tickets.ensure_schema(pool)
         await mail_log.ensure_schema(pool)
+        await name_lookups.ensure_schema(pool)
         templates = Templates(settings.language, settings.public_url)
         # One SMTP session per consumer, kept open; closed after its consumer stopped (LIFO).
         ticket_mail, account_mail = smtp.Connection(settings), smtp.Connection(settings)
         runtime.on_stop(ticket_mail.close)
         runtime.on_stop(account_mail.close)
-        handler = handle_ticket_events(pool, settings, templates, ticket_mail)
+        describe = describer(runtime.bus, settings.files_timeout_s)
+        handler = handle_ticket_events(pool, settings, templates, ticket_mail, describe)
         tickets = DurableConsumer(runtime.bus, NOTIFIER_TICKETS_DURABLE, handler)
         await tickets.start()
         runtime.on_stop(tickets.stop)

@@ -31,6 +31,12 @@ class Settings(ServiceSettings, PostgresSettings):
     # Account mails (verification, reset) have their own cap per address: a burst of reset requests
     # must not flood a mailbox, and a storm of ticket mail must not hold back a password reset.
     account_mails_per_address_hour: int = Field(default=5, ge=1)
+    # An agent's reply lists its files by name, asked of the files service. If it does not answer in
+    # files_timeout_s, the event is retried this many times (the consumer's backoff: 1 s, then 5 s),
+    # so a restarting files service costs seconds; after that the mail goes with "anexo 1", "anexo 2"
+    # and the links, which work whatever the names.
+    files_timeout_s: float = Field(default=2.0, gt=0)
+    attachment_name_retries: int = Field(default=2, ge=0, le=3)  # under the durable's max_deliver (5)
 
     @field_validator("public_url")
     @classmethod

@@ -13,7 +13,7 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError, Recording
 
-from tickets.domain.ticket import REOPEN_DAYS, Ticket, ticket_id
+from tickets.domain.ticket import REOPEN_DAYS, Refused, Ticket, refusals, ticket_id
 
 
 class Numbers(Protocol):
@@ -37,6 +37,7 @@ class OpenRequest:
     department: str | None
     attachment_ids: tuple[str, ...] = ()
     reopens: int | None = None
+    refused_attachments: tuple[Refused, ...] = ()  # (filename, reason_code) of files refused on the way
 
 
 class TicketNotFound(LookupError):
@@ -89,6 +90,7 @@ class Tickets(Application[UUID]):
         department: str | None,
         attachment_ids: list[str] | None = None,
         reopens: int | None = None,
+        refused_attachments: Sequence[Refused] = (),
     ) -> Ticket:
         """Open the ticket for ``request_id``, or return the one it already opened (idempotent)."""
         request = OpenRequest(
@@ -101,6 +103,7 @@ class Tickets(Application[UUID]):
             department,
             tuple(attachment_ids or ()),
             reopens,
+            refusals(refused_attachments),
         )
         return self.open_many([request])[0]
 
@@ -161,10 +164,12 @@ class Tickets(Application[UUID]):
         channel: str,
         attachment_ids: list[str] | None = None,
         threaded_by: str | None = None,
+        refused_attachments: Sequence[Refused] = (),
     ) -> Ticket:
         """A public reply; ``version`` None for replies that do not follow a read (e.g. email).
 
-        ``threaded_by``: for an emailed reply, what found this ticket (kept for agents to see).
+        ``threaded_by``: for an emailed reply, what found this ticket (kept for agents to see);
+        ``refused_attachments``: (filename, reason_code) of the files the files service refused.
         """
         with self._changing(ticket, version) as current:
             current.reply(
@@ -177,6 +182,7 @@ class Tickets(Application[UUID]):
                 self.clock(),
                 self.reopen_days,
                 threaded_by,
+                refused_attachments,
             )
         return current
 

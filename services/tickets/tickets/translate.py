@@ -15,6 +15,7 @@ from contracts.subjects import (
     TICKET_STATUS_CHANGED_V1,
 )
 from contracts.tickets import (
+    RefusedAttachment,
     TicketClosedV1,
     TicketDeliveryFailedV1,
     TicketOpenedV1,
@@ -54,6 +55,7 @@ class Translator:
                     department=event.department,
                     status=TicketStatus.WAITING,
                     opened_at=event.opened_at,
+                    refused_attachments=_refused(event.refused_attachments),
                 ),
             )
         if isinstance(event, Ticket.InternalNoteAdded | Ticket.Assigned):
@@ -77,6 +79,7 @@ class Translator:
                     channel=event.channel,
                     attachment_ids=list(event.attachment_ids),
                     replied_at=event.at,
+                    refused_attachments=_refused(event.refused_attachments),
                 ),
             )
         if isinstance(event, Ticket.Closed):
@@ -108,6 +111,11 @@ class Translator:
         while len(self._known) > self.remember:
             self._known.popitem(last=False)
         return number, customer
+
+
+def _refused(pairs: Any) -> list[RefusedAttachment]:
+    """The event's (filename, reason_code) pairs as the wire carries them."""
+    return [RefusedAttachment(filename=filename, reason_code=code) for filename, code in pairs]
 
 
 def _status_changed(common: dict[str, Any], previous: Status, status: Status, event: Any) -> Publication:

@@ -88,9 +88,10 @@ _TEXTS: dict[str, tuple[str, str]] = {
     # Attachments (guide 003: up to 10 MB; gif, jpeg, jpg, png, zip, rar, xls, xlsx, doc, docx, sql, pdf).
     # The limits are settings of the files service: the field's "limit" carries the one in force.
     "too_large": ("O arquivo passa do tamanho máximo permitido.", "The file is over the size limit."),
-    "extension_not_allowed": (
-        "Tipo de arquivo não permitido (veja os tipos aceitos em limit).",
-        "File type not allowed (limit lists the accepted types).",
+    "extension_not_allowed": ("Tipo de arquivo não permitido.", "File type not allowed."),
+    "files_unavailable": (
+        "O arquivo não pôde ser guardado naquele momento.",
+        "The file could not be stored at the time.",
     ),
     "empty": ("O arquivo está vazio.", "The file is empty."),
     "content_mismatch": (
@@ -128,6 +129,31 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "Unknown attachment: upload the file for this request before referring to it.",
     ),
     "attachment_not_found": ("Anexo não encontrado.", "Attachment not found."),
+    # Live chat (start form, sockets).
+    "no_agent_available": (
+        "Nenhum atendente disponível agora. Deixe sua mensagem e responderemos por email.",
+        "No agent is available now. Leave a message and we will answer by email.",
+    ),
+    "already_accepted": (
+        "Outro atendente já aceitou este chat.",
+        "Another agent already accepted this chat.",
+    ),
+    "conversation_not_found": ("Conversa não encontrada.", "Conversation not found."),
+    "conversation_closed": ("Esta conversa foi encerrada.", "This conversation has ended."),
+    "not_active": (
+        "A conversa ainda não foi aceita por um atendente.",
+        "No agent has accepted the conversation yet.",
+    ),
+    "not_a_participant": ("Você não participa desta conversa.", "You are not part of this conversation."),
+    "not_your_chat": ("Este chat não está com você.", "This chat is not yours."),
+    "rate_limited": (
+        "Muitas mensagens seguidas. Aguarde um instante.",
+        "Too many messages at once. Wait a moment.",
+    ),
+    "message_too_long": ("Mensagem longa demais.", "Message too long."),
+    "empty_message": ("Escreva uma mensagem ou envie um arquivo.", "Write a message or send a file."),
+    "unknown_frame": ("Tipo de mensagem desconhecido.", "Unknown frame type."),
+    "invalid_frame": ("Mensagem malformada.", "Malformed frame."),
     # The mail mail-ingest held back (admins).
     "mail_not_found": ("Email não encontrado.", "Mail not found."),
     "mail_not_retryable": (

@@ -9,7 +9,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from contracts.ticket_commands import TicketV1
 from contracts.ticket_queries import HistoryEntry, TicketSummary
-from contracts.tickets import TicketStatus
+from contracts.tickets import RefusedAttachment, TicketStatus
+from gateway.domain.messages import text
 from gateway.files.models import AttachmentOut
 
 
@@ -94,6 +95,14 @@ class TicketPage(BaseModel):
     by_department: list[Count] = Field(default_factory=list)
 
 
+class RefusedFile(BaseModel):
+    """A file that came with a message (an email) but was refused: nothing of it was kept but this."""
+
+    filename: str = Field(description="The file's name as it came.")
+    reason: str = Field(description="The files service's rule, e.g. extension_not_allowed.")
+    message: str = Field(description="The reason in the response's language.")
+
+
 class Entry(BaseModel):
     """One event of a ticket's history."""
 
@@ -115,6 +124,9 @@ class Entry(BaseModel):
     threaded_by: str | None = Field(
         default=None,
         description="Agents only: what put an emailed reply on this ticket (in-reply-to, references, subject-tag).",
+    )
+    refused_attachments: list[RefusedFile] = Field(
+        default_factory=list, description="Files that came with this message but were refused, and why."
     )
 
 
@@ -171,4 +183,12 @@ def from_entry(entry: HistoryEntry, language: str, names: Mapping[str, str], cus
         assignee=entry.assignee,
         assignee_name=names.get(entry.assignee or ""),
         threaded_by=entry.threaded_by,  # the tickets service fills it for agents' histories only
+        refused_attachments=[refused_file(item, language) for item in entry.refused_attachments],
+    )
+
+
+def refused_file(refused: RefusedAttachment, language: str) -> RefusedFile:
+    """A refused file for the reader: its rule's code and what the rule means, in their language."""
+    return RefusedFile(
+        filename=refused.filename, reason=refused.reason_code, message=text(refused.reason_code, language)
     )

@@ -86,6 +86,12 @@ async def record(
     )
 
 
+async def recorded(conn: AsyncConnection, event_id: str) -> bool:
+    """Whether the mail for ``event_id`` was already sent or skipped."""
+    cursor = await conn.execute("SELECT 1 FROM mail_log WHERE event_id = %s", (event_id,))
+    return await cursor.fetchone() is not None
+
+
 async def flag(
     conn: AsyncConnection, address: str, *, ticket_id: str, status: str, diagnostic: str, at: datetime
 ) -> None:

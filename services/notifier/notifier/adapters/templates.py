@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from notifier.domain.account_mail import AccountNotice
@@ -29,11 +31,18 @@ class Templates:
     def render(self, notice: Notice) -> tuple[str, str]:
         """The plain-text and HTML bodies of a notice."""
         ticket = notice.ticket
+        # The customer's download route (the gateway checks they may see the file).
+        files = f"{self.public_url}/api/v1/tickets/{quote(ticket.ticket_id, safe='')}/attachments"
         values = {
             "number": ticket.number,
             "subject": ticket.subject,
             "customer_name": ticket.customer_name,
             "link": f"{self.public_url}/tickets/{ticket.ticket_id}",
+            "attachments": [
+                {"name": a.name, "link": f"{files}/{quote(a.attachment_id, safe='')}"}
+                for a in notice.attachments
+            ],
+            "refused": [{"filename": r.filename, "reason": r.reason} for r in notice.refused],
             **notice.values,
         }
         name = f"{self.language}/{notice.kind.value}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -14,6 +15,7 @@ from contracts.tickets import (
     TicketStatus,
     TicketStatusChangedV1,
 )
+from notifier.domain.attachments import Attachment, Refusal, named, refusals
 
 # The tickets service's reopen window (tickets.domain.ticket.REOPEN_DAYS); services share no code.
 REOPEN_DAYS = 14
@@ -48,6 +50,8 @@ class Notice:
     kind: Kind
     ticket: KnownTicket
     values: dict[str, str | int] = field(default_factory=dict)
+    attachments: tuple[Attachment, ...] = ()  # an agent's files, listed with their links
+    refused: tuple[Refusal, ...] = ()  # the customer's files we did not accept, and why
 
 
 def ticket_of(message: TicketEvent, known: KnownTicket | None) -> KnownTicket:
@@ -68,8 +72,23 @@ def ticket_of(message: TicketEvent, known: KnownTicket | None) -> KnownTicket:
     return KnownTicket(message.ticket_id, message.number, "", message.customer_email)
 
 
-def notice_for(message: Message, known: KnownTicket | None, language: str) -> Notice | None:
+def names_wanted(message: Message) -> list[str]:
+    """The attachments whose names the mail for ``message`` shows (an agent's reply's files), if any."""
+    if isinstance(message, TicketRepliedV1) and message.author_kind is ActorKind.AGENT:
+        return list(message.attachment_ids)
+    return []
+
+
+def notice_for(
+    message: Message,
+    known: KnownTicket | None,
+    language: str,
+    names: Mapping[str, str] | None = None,
+) -> Notice | None:
     """The email an event asks for, or None.
+
+    ``names``: file names by attachment id, as the files service told them (None: it did not answer,
+    and the files are listed as "anexo 1", "anexo 2"…, still with their links).
 
     A customer's or the system's own reply sends nothing; neither does the move to "Aguardando sua
     resposta", which only an agent's reply causes: one answer, one email, naming the new status.
@@ -82,7 +101,8 @@ def notice_for(message: Message, known: KnownTicket | None, language: str) -> No
         return None
     ticket = ticket_of(message, known)
     if isinstance(message, TicketOpenedV1):
-        return Notice(Kind.OPENED, ticket, _status(message.status, language))
+        refused = refusals(message.refused_attachments, language)
+        return Notice(Kind.OPENED, ticket, _status(message.status, language), refused=refused)
     if isinstance(message, TicketStatusChangedV1):
         if message.status is TicketStatus.AWAITING_CUSTOMER:
             return None  # only an agent's reply leads there, and that reply's mail names the status
@@ -95,7 +115,8 @@ def notice_for(message: Message, known: KnownTicket | None, language: str) -> No
         # author_name is an agent id: the customer reads "Equipe de suporte" instead (templates).
         values = _status(TicketStatus.AWAITING_CUSTOMER, language)
         values["body"] = message.body
-        return Notice(Kind.REPLIED, ticket, values)
+        attachments = named(message.attachment_ids, names, language)
+        return Notice(Kind.REPLIED, ticket, values, attachments=attachments)
     values = _status(TicketStatus.FINISHED, language)
     values["reopen_days"] = REOPEN_DAYS
     return Notice(Kind.CLOSED, ticket, values)

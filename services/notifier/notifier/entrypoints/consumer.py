@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from email.message import EmailMessage
 
 from psycopg import AsyncConnection
@@ -11,12 +11,20 @@ from psycopg_pool import AsyncConnectionPool
 from contracts import Envelope, Message
 from contracts.subjects import NOTIFIER_TICKETS_DURABLE
 from contracts.tickets import TicketDeliveryFailedV1, TicketOpenedV1
-from notifier.adapters import known_tickets, mail_log, smtp
+from notifier.adapters import known_tickets, mail_log, name_lookups, smtp
+from notifier.adapters.files import Describe
 from notifier.adapters.templates import Templates
 from notifier.config import Settings
 from notifier.domain.envelope import compose
 from notifier.domain.limits import Caps, bounced, skip_reason, wrote_to_us
-from notifier.domain.notifications import TICKET_EVENTS, KnownTicket, Notice, notice_for, ticket_of
+from notifier.domain.notifications import (
+    TICKET_EVENTS,
+    KnownTicket,
+    Notice,
+    names_wanted,
+    notice_for,
+    ticket_of,
+)
 from plumbing.inbox import first_delivery
 from plumbing.logging import get_logger
 
@@ -24,8 +32,16 @@ log = get_logger(__name__)
 Send = Callable[[Settings, EmailMessage], Awaitable[None]]
 
 
+class FilesUnavailable(Exception):
+    """The files service did not name a reply's attachments: the consumer tries the event again later."""
+
+
 def handle_ticket_events(
-    pool: AsyncConnectionPool, settings: Settings, templates: Templates, send: Send = smtp.send
+    pool: AsyncConnectionPool,
+    settings: Settings,
+    templates: Templates,
+    send: Send = smtp.send,
+    describe: Describe | None = None,
 ) -> Callable[[Message, Envelope], Awaitable[None]]:
     """A consumer handler that mails the customer at most once per event.
 
@@ -33,16 +49,22 @@ def handle_ticket_events(
     record back and raises, so the consumer retries the event later with backoff. A crash after
     the send but before the commit sends again, with the same Message-ID. A mail the rules ask
     for but the address's bounce or the hourly caps hold back is recorded as skipped, with why.
+    An agent's reply names its files (``describe``, before the transaction: no lock waits on NATS;
+    None: no files service, the files are "anexo 1", "anexo 2"…).
     """
     caps = Caps(settings.mails_per_ticket_hour, settings.mails_per_address_hour)
 
     async def handle(message: Message, envelope: Envelope) -> None:
         if not isinstance(message, (*TICKET_EVENTS, TicketDeliveryFailedV1)):
             return  # a kind of ticket fact we do not mail about (yet)
+        wanted = names_wanted(message)
+        names = await _names(wanted, envelope) if wanted else None
         async with pool.connection() as conn, conn.transaction():
             if not await first_delivery(conn, NOTIFIER_TICKETS_DURABLE.name, envelope.message_id):
                 log.info("notifier.duplicate_skipped")
                 return
+            if wanted:
+                await name_lookups.forget(conn, envelope.message_id)
             if isinstance(message, TicketDeliveryFailedV1):
                 await _flag(conn, message)
                 return
@@ -54,7 +76,7 @@ def handle_ticket_events(
                 await known_tickets.remember(conn, known)
             else:
                 known = await known_tickets.lookup(conn, message.ticket_id)
-            notice = notice_for(message, known, settings.language)
+            notice = notice_for(message, known, settings.language, names)
             if notice is None or not await _allowed(conn, notice, envelope.message_id, caps):
                 return
             text, html = templates.render(notice)
@@ -69,6 +91,25 @@ def handle_ticket_events(
             )
             await send(settings, email)
             log.info("notifier.sent", kind=notice.kind.value, number=notice.ticket.number)
+
+    async def _names(attachment_ids: list[str], envelope: Envelope) -> Mapping[str, str] | None:
+        """The files' names; FilesUnavailable for a retry, or None once retries are spent."""
+        if describe is None:
+            return None
+        async with pool.connection() as conn:
+            if await mail_log.recorded(conn, envelope.message_id):
+                return None  # handled before (a redelivery): the transaction below skips it anyway
+        names = await describe(attachment_ids)
+        if names is not None:
+            if unknown := len(set(attachment_ids) - names.keys()):
+                log.warning("notifier.attachments_not_stored", attachments=unknown)  # listed as "anexo N"
+            return names
+        # A redelivery after a nak may be another replica's: the count lives in the database.
+        misses = await name_lookups.missed(pool, envelope.message_id)
+        if misses <= settings.attachment_name_retries:
+            raise FilesUnavailable(f"no names for {len(attachment_ids)} attachment(s), miss {misses}")
+        log.warning("notifier.attachments_unnamed", attachments=len(attachment_ids), misses=misses)
+        return None
 
     return handle
 

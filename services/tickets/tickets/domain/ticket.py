@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
@@ -16,6 +17,10 @@ from tickets.domain.transitions import Action, IllegalTransition, next_status
 _NAMESPACE = uuid5(NAMESPACE_URL, "https://atende.dev/tickets")
 AGENT, CUSTOMER, SYSTEM = "agent", "customer", "system"
 REOPEN_DAYS = 14
+# A file that came with a message but the files service refused: (filename, reason_code), e.g.
+# ("fatura.exe", "extension_not_allowed"). Events read back from the store hold JSON lists, not
+# tuples: readers unpack the pairs and never rely on their type.
+Refused = tuple[str, str]
 
 
 class ReopenWindowPassed(Exception):
@@ -33,6 +38,7 @@ class Ticket(Aggregate):
     class Opened(Aggregate.Created):
         """A ticket was opened (from the portal, an email or a chat's offline message)."""
 
+        class_version = 2
         request_id: str
         number: int
         channel: str
@@ -44,6 +50,12 @@ class Ticket(Aggregate):
         attachment_ids: list[str]
         opened_at: datetime
         reopens: int | None
+        refused_attachments: tuple[Refused, ...]  # new in version 2
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            # Version 1 kept no refused attachments: nothing was refused before mail brought files.
+            state["refused_attachments"] = ()
 
     class StatusChanged(Aggregate.Event):
         """The ticket moved from one status to another."""
@@ -57,7 +69,7 @@ class Ticket(Aggregate):
     class Replied(Aggregate.Event):
         """A public reply, by the customer or an agent; ``threaded_by``: what put an email here."""
 
-        class_version = 2
+        class_version = 3
         reply_id: str
         author_kind: str
         author: str
@@ -66,11 +78,17 @@ class Ticket(Aggregate):
         attachment_ids: list[str]
         at: datetime
         threaded_by: str | None  # new in version 2
+        refused_attachments: tuple[Refused, ...]  # new in version 3
 
         @staticmethod
         def upcast_v1_v2(state: dict[str, Any]) -> None:
             # Version 1 did not say how an emailed reply found its ticket.
             state["threaded_by"] = None
+
+        @staticmethod
+        def upcast_v2_v3(state: dict[str, Any]) -> None:
+            # Version 2 kept no refused attachments: nothing was refused before mail brought files.
+            state["refused_attachments"] = ()
 
     class InternalNoteAdded(Aggregate.Event):
         """An agents-only note."""
@@ -129,6 +147,7 @@ class Ticket(Aggregate):
         attachment_ids: list[str],
         opened_at: datetime,
         reopens: int | None = None,
+        refused_attachments: tuple[Refused, ...] = (),
     ) -> None:
         self.request_id = request_id
         self.number = number
@@ -163,8 +182,9 @@ class Ticket(Aggregate):
         at: datetime,
         reopen_days: int = REOPEN_DAYS,
         threaded_by: str | None = None,
+        refused_attachments: Iterable[Refused] = (),
     ) -> None:
-        """A public reply; it moves the status as the transition table says."""
+        """A public reply; it moves the status as the transition table says (refused files kept with it)."""
         if author_kind == CUSTOMER and self.status is Status.FINISHED:
             assert self.finished_at is not None
             if at - self.finished_at > timedelta(days=reopen_days):
@@ -172,7 +192,17 @@ class Ticket(Aggregate):
             self._move(Action.REOPEN, CUSTOMER, author, at)
         action = Action.CUSTOMER_REPLY if author_kind == CUSTOMER else Action.AGENT_REPLY
         status = next_status(self.status, action)
-        self._replied(reply_id, author_kind, author, body, channel, attachment_ids, at, threaded_by)
+        self._replied(
+            reply_id,
+            author_kind,
+            author,
+            body,
+            channel,
+            attachment_ids,
+            at,
+            threaded_by,
+            refusals(refused_attachments),
+        )
         if status is not self.status:
             self._status_changed(self.status, status, author_kind, author, at)
 
@@ -228,6 +258,7 @@ class Ticket(Aggregate):
         attachment_ids: list[str],
         at: datetime,
         threaded_by: str | None,
+        refused_attachments: tuple[Refused, ...],
     ) -> None:
         self.replies += 1
         self.last_activity_at = at
@@ -260,4 +291,19 @@ class Ticket(Aggregate):
         self.last_activity_at = at
 
 
-__all__ = ["AGENT", "CUSTOMER", "SYSTEM", "IllegalTransition", "ReopenWindowPassed", "Ticket", "ticket_id"]
+def refusals(pairs: Iterable[Refused]) -> tuple[Refused, ...]:
+    """Refused attachments as an event keeps them: a tuple of plain (filename, reason_code) pairs."""
+    return tuple((filename, reason_code) for filename, reason_code in pairs)
+
+
+__all__ = [
+    "AGENT",
+    "CUSTOMER",
+    "SYSTEM",
+    "IllegalTransition",
+    "Refused",
+    "ReopenWindowPassed",
+    "Ticket",
+    "refusals",
+    "ticket_id",
+]

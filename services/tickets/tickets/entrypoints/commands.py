@@ -31,11 +31,11 @@ from contracts.ticket_commands import (
     TicketChange,
     TicketV1,
 )
-from contracts.tickets import TicketRequestedV1, TicketStatus
+from contracts.tickets import RefusedAttachment, TicketRequestedV1, TicketStatus
 from plumbing.bus import Bus
 from plumbing.errors import Conflict, Invalid, NotFound
 from tickets.application import OpenRequest, StaleVersion, TicketNotFound, Tickets
-from tickets.domain.ticket import CUSTOMER, ReopenWindowPassed, Ticket
+from tickets.domain.ticket import CUSTOMER, Refused, ReopenWindowPassed, Ticket
 from tickets.domain.transitions import IllegalTransition
 from tickets.entrypoints.batching import OpenBatcher
 
@@ -64,6 +64,8 @@ def view(ticket: Ticket) -> TicketV1:
 
 def open_request(request: OpenTicketV1 | TicketRequestedV1) -> OpenRequest:
     """What opening the ticket a portal command or an email/chat request asks for takes."""
+    # The portal refuses a file at upload time; only mail brings files that were refused on the way.
+    refused = refused_pairs(request.refused_attachments) if isinstance(request, TicketRequestedV1) else ()
     return OpenRequest(
         request.request_id,
         request.channel.value,
@@ -73,7 +75,13 @@ def open_request(request: OpenTicketV1 | TicketRequestedV1) -> OpenRequest:
         request.body,
         request.department,
         tuple(request.attachment_ids),
+        refused_attachments=refused,
     )
+
+
+def refused_pairs(refused: list[RefusedAttachment]) -> tuple[Refused, ...]:
+    """The wire's refused attachments as the domain keeps them: (filename, reason_code) pairs."""
+    return tuple((item.filename, item.reason_code) for item in refused)
 
 
 @contextmanager
@@ -216,6 +224,7 @@ def reply_or_follow_up(
     channel: str,
     attachment_ids: list[str],
     threaded_by: str | None = None,
+    refused_attachments: tuple[Refused, ...] = (),
 ) -> Ticket:
     """Add a public reply; a customer's answer after the reopen window opens a linked ticket instead."""
     try:
@@ -229,6 +238,7 @@ def reply_or_follow_up(
             channel=channel,
             attachment_ids=attachment_ids,
             threaded_by=threaded_by,
+            refused_attachments=refused_attachments,
         )
     except ReopenWindowPassed:
         # Too late to reopen: the answer starts a new ticket that points at the old one.
@@ -243,6 +253,7 @@ def reply_or_follow_up(
             department=old.department,
             attachment_ids=attachment_ids,
             reopens=old.number,
+            refused_attachments=refused_attachments,
         )
 
 

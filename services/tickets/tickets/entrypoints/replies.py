@@ -11,7 +11,7 @@ from plumbing.logging import get_logger
 from plumbing.projection import Projector
 from tickets.application import OpenRequest, TicketNotFound, Tickets
 from tickets.domain.ticket import CUSTOMER, Ticket
-from tickets.entrypoints.commands import reply_or_follow_up
+from tickets.entrypoints.commands import refused_pairs, reply_or_follow_up
 
 log = get_logger(__name__)
 NO_SUBJECT = "(sem assunto)"
@@ -62,6 +62,7 @@ def receive_reply(
         channel=message.channel.value,
         attachment_ids=list(message.attachment_ids),
         threaded_by=message.threaded_by or None,
+        refused_attachments=refused_pairs(message.refused_attachments),
     )
 
 
@@ -124,6 +125,7 @@ def open_from_reply(app: Tickets, message: TicketReplyReceivedV1) -> Ticket:
         message.body,
         None,
         tuple(message.attachment_ids),
+        refused_attachments=refused_pairs(message.refused_attachments),
     )
     [ticket] = app.open_many([request])
     return ticket
