@@ -10,6 +10,33 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from contracts.accounts import AccountEmailRequestedV1
+from contracts.chat import (
+    AcceptChatV1,
+    AvailabilityV1,
+    ChatAcceptedV1,
+    ChatClosedV1,
+    ChatLiveFrameV1,
+    ChatMessageAckV1,
+    ChatMessagePostedV1,
+    ChatRequestedV1,
+    ChatTranscriptRequestedV1,
+    ChatTransferredV1,
+    CloseChatV1,
+    ConversationListV1,
+    ConversationV1,
+    GetAvailabilityV1,
+    GetConversationV1,
+    LeaveOfflineMessageV1,
+    ListAgentChatsV1,
+    ListQueueV1,
+    PostChatMessageV1,
+    PresenceStateV1,
+    SearchChatsV1,
+    SetPresenceV1,
+    StartChatV1,
+    TouchChatV1,
+    TransferChatV1,
+)
 from contracts.envelope import Message
 from contracts.files import (
     AttachmentListV1,
@@ -75,7 +102,7 @@ class Route:
 
     subject: str
     message: type[Message]
-    kind: Literal["event", "intake", "command", "query"]
+    kind: Literal["event", "intake", "command", "query", "live"]
     producers: tuple[Service, ...]
     consumers: tuple[Service, ...]
     stream: Stream | None = None
@@ -116,6 +143,9 @@ TICKETS_INTAKE = Stream(
     "tickets",
     "Requests for new tickets from email and chat, consumed durably by tickets.",
 )
+CHAT = Stream(
+    "CHAT", ("atende.chat.events.>",), "chat", "Facts about live chats, translated from its event store."
+)
 FILES = Stream("FILES", ("atende.files.events.>",), "files", "Facts about attachments.")
 DEADLETTER = Stream(
     "DEADLETTER",
@@ -131,7 +161,7 @@ ACCOUNTS = Stream(
     "Mails account changes ask for; they may carry one-time links, so they are kept two days at most.",
     max_age_days=2,
 )
-STREAMS: tuple[Stream, ...] = (TICKETS, TICKETS_INTAKE, FILES, ACCOUNTS, DEADLETTER)
+STREAMS: tuple[Stream, ...] = (TICKETS, TICKETS_INTAKE, CHAT, FILES, ACCOUNTS, DEADLETTER)
 
 TICKET_REQUESTED_V1 = "atende.tickets.intake.requested.v1"
 TICKET_REPLY_RECEIVED_V1 = "atende.tickets.intake.reply-received.v1"
@@ -160,6 +190,51 @@ TICKET_DELIVERY_FAILED_V1 = "atende.tickets.events.delivery-failed.v1"
 LIST_QUARANTINED_MAIL_V1 = "atende.mail.qry.quarantine.v1"
 RETRY_QUARANTINED_MAIL_V1 = "atende.mail.cmd.retry.v1"
 DESCRIBE_ATTACHMENTS_V1 = "atende.files.qry.describe.v1"
+# Live chat: commands and queries (gateway → chat), facts (CHAT stream), live frames (core NATS).
+START_CHAT_V1 = "atende.chat.cmd.start.v1"
+LEAVE_OFFLINE_MESSAGE_V1 = "atende.chat.cmd.offline-message.v1"
+ACCEPT_CHAT_V1 = "atende.chat.cmd.accept.v1"
+POST_CHAT_MESSAGE_V1 = "atende.chat.cmd.post.v1"
+TRANSFER_CHAT_V1 = "atende.chat.cmd.transfer.v1"
+CLOSE_CHAT_V1 = "atende.chat.cmd.close.v1"
+SET_PRESENCE_V1 = "atende.chat.cmd.presence.v1"
+GET_CONVERSATION_V1 = "atende.chat.qry.conversation.v1"
+LIST_QUEUE_V1 = "atende.chat.qry.queue.v1"
+LIST_AGENT_CHATS_V1 = "atende.chat.qry.agent-chats.v1"
+SEARCH_CHATS_V1 = "atende.chat.qry.search.v1"
+GET_AVAILABILITY_V1 = "atende.chat.qry.availability.v1"
+CHAT_REQUESTED_V1 = "atende.chat.events.requested.v1"
+CHAT_ACCEPTED_V1 = "atende.chat.events.accepted.v1"
+CHAT_MESSAGE_POSTED_V1 = "atende.chat.events.message-posted.v1"
+CHAT_TRANSFERRED_V1 = "atende.chat.events.transferred.v1"
+CHAT_CLOSED_V1 = "atende.chat.events.closed.v1"
+CHAT_LIVE_V1 = "atende.chat.live.>"
+TOUCH_CHAT_V1 = "atende.chat.cmd.touch.v1"
+CHAT_TRANSCRIPT_REQUESTED_V1 = "atende.chat.events.transcript-requested.v1"
+
+
+def _token(name: str) -> str:
+    """A department name as one subject token: lower-case ASCII letters, digits and '-'."""
+    import unicodedata
+
+    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+    return "".join(ch if ch.isalnum() else "-" for ch in plain).strip("-") or "-"
+
+
+def chat_live_conversation(conversation_id: str) -> str:
+    """Live frames of one conversation (its customer's and its agent's sockets listen)."""
+    return f"atende.chat.live.conversation.{conversation_id}"
+
+
+def chat_live_queue(department: str) -> str:
+    """Live queue updates of one department (its agents' sockets listen)."""
+    return f"atende.chat.live.queue.{_token(department)}"
+
+
+def chat_live_agent(agent_id: str) -> str:
+    """Live frames for one agent (a chat transferred to them, their presence)."""
+    return f"atende.chat.live.agent.{agent_id}"
+
 
 ROUTES: tuple[Route, ...] = (
     Route(
@@ -211,12 +286,34 @@ ROUTES: tuple[Route, ...] = (
     Route(TICKET_DELIVERY_FAILED_V1, TicketDeliveryFailedV1, "event", ("tickets",), ("notifier",), TICKETS),
     Route(LIST_QUARANTINED_MAIL_V1, ListQuarantinedMailV1, "query", ("gateway",), ("mail-ingest",)),
     Route(RETRY_QUARANTINED_MAIL_V1, RetryQuarantinedMailV1, "command", ("gateway",), ("mail-ingest",)),
-    Route(DESCRIBE_ATTACHMENTS_V1, DescribeAttachmentsV1, "query", ("gateway",), ("files",)),
+    Route(DESCRIBE_ATTACHMENTS_V1, DescribeAttachmentsV1, "query", ("gateway", "notifier"), ("files",)),
+    Route(START_CHAT_V1, StartChatV1, "command", ("gateway",), ("chat",)),
+    Route(LEAVE_OFFLINE_MESSAGE_V1, LeaveOfflineMessageV1, "command", ("gateway",), ("chat",)),
+    Route(ACCEPT_CHAT_V1, AcceptChatV1, "command", ("gateway",), ("chat",)),
+    Route(POST_CHAT_MESSAGE_V1, PostChatMessageV1, "command", ("gateway",), ("chat",)),
+    Route(TRANSFER_CHAT_V1, TransferChatV1, "command", ("gateway",), ("chat",)),
+    Route(CLOSE_CHAT_V1, CloseChatV1, "command", ("gateway",), ("chat",)),
+    Route(SET_PRESENCE_V1, SetPresenceV1, "command", ("gateway",), ("chat",)),
+    Route(GET_CONVERSATION_V1, GetConversationV1, "query", ("gateway",), ("chat",)),
+    Route(LIST_QUEUE_V1, ListQueueV1, "query", ("gateway",), ("chat",)),
+    Route(LIST_AGENT_CHATS_V1, ListAgentChatsV1, "query", ("gateway",), ("chat",)),
+    Route(SEARCH_CHATS_V1, SearchChatsV1, "query", ("gateway",), ("chat",)),
+    Route(GET_AVAILABILITY_V1, GetAvailabilityV1, "query", ("gateway",), ("chat",)),
+    Route(CHAT_REQUESTED_V1, ChatRequestedV1, "event", ("chat",), ("notifier",), CHAT),
+    Route(CHAT_ACCEPTED_V1, ChatAcceptedV1, "event", ("chat",), (), CHAT),
+    Route(CHAT_MESSAGE_POSTED_V1, ChatMessagePostedV1, "event", ("chat",), (), CHAT),
+    Route(CHAT_TRANSFERRED_V1, ChatTransferredV1, "event", ("chat",), (), CHAT),
+    Route(CHAT_CLOSED_V1, ChatClosedV1, "event", ("chat",), ("notifier",), CHAT),
+    Route(TOUCH_CHAT_V1, TouchChatV1, "command", ("gateway",), ("chat",)),
+    Route(CHAT_TRANSCRIPT_REQUESTED_V1, ChatTranscriptRequestedV1, "event", ("chat",), ("notifier",), CHAT),
+    # Core NATS, not a stream: pushed after persistence, gap-filled by sequence number on loss.
+    Route(CHAT_LIVE_V1, ChatLiveFrameV1, "live", ("chat", "gateway"), ("gateway",)),
 )
 
 # Replies travel back on the caller's inbox; they are versioned messages all the same.
 REPLIES: tuple[type[Message], ...] = (TicketV1, TicketListV1, TicketHistoryV1, AttachmentListV1)
 REPLIES += (QuarantinedMailListV1, QuarantinedMailRetriedV1)  # mail-ingest's answers to admins
+REPLIES += (ConversationV1, ConversationListV1, ChatMessageAckV1, PresenceStateV1, AvailabilityV1)  # chat's
 
 TICKETS_INTAKE_DURABLE = Durable(
     "tickets-intake",
@@ -226,7 +323,12 @@ TICKETS_INTAKE_DURABLE = Durable(
 )
 NOTIFIER_TICKETS_DURABLE = Durable("notifier-tickets", TICKETS, "notifier", ("atende.tickets.events.>",))
 NOTIFIER_ACCOUNTS_DURABLE = Durable("notifier-accounts", ACCOUNTS, "notifier", (ACCOUNT_EMAIL_REQUESTED_V1,))
+# Transcripts: asked for on close, or later (the agent had closed first).
+NOTIFIER_CHAT_DURABLE = Durable(
+    "notifier-chat", CHAT, "notifier", (CHAT_CLOSED_V1, CHAT_TRANSCRIPT_REQUESTED_V1)
+)
 DURABLES: tuple[Durable, ...] = (TICKETS_INTAKE_DURABLE, NOTIFIER_TICKETS_DURABLE, NOTIFIER_ACCOUNTS_DURABLE)
+DURABLES += (NOTIFIER_CHAT_DURABLE,)
 
 
 def route_for(message: type[Message]) -> Route:

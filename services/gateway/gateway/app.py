@@ -1,23 +1,45 @@
 """The gateway's ASGI application."""
 
+import secrets
+
 from fastapi import FastAPI
 
 from gateway import VERSION, errors
 from gateway.accounts.service import Accounts
+from gateway.chat.tokens import ResumeTokens
+from gateway.config import Settings
 from gateway.files.client import FilesClient
 from gateway.middleware import CorrelationMiddleware
-from gateway.routers import accounts, admin_mail, attachments, console_tickets, session, system, tickets
+from gateway.routers import (
+    accounts,
+    admin_mail,
+    attachments,
+    chat,
+    console_chat,
+    console_tickets,
+    session,
+    system,
+    tickets,
+)
 from plumbing.bus import Bus
+from plumbing.logging import get_logger
+
+log = get_logger(__name__)
 
 
 def create_app(
-    bus: Bus, accounts_service: Accounts | None = None, files: FilesClient | None = None
+    bus: Bus,
+    accounts_service: Accounts | None = None,
+    files: FilesClient | None = None,
+    settings: Settings | None = None,
 ) -> FastAPI:
     """Build the app around an already connected bus and accounts service; no connection is made here."""
     app = FastAPI(title="Atende", version=VERSION, docs_url="/api/docs", openapi_url="/api/openapi.json")
     app.state.bus = bus
     app.state.accounts = accounts_service  # None: the routes that need accounts answer 503
     app.state.files = files  # None: attachments answer 503
+    app.state.settings = settings or (accounts_service.settings if accounts_service else Settings())
+    app.state.chat_tokens = chat_tokens(app.state.settings)
     errors.install(app)
     # The last added is the outermost: every line logged for a request, 500s included, has its id.
     app.add_middleware(errors.UnexpectedErrors)
@@ -29,5 +51,18 @@ def create_app(
     app.include_router(tickets.router)
     app.include_router(attachments.agent)
     app.include_router(console_tickets.router)
+    app.include_router(chat.router)
+    app.include_router(console_chat.router)
     app.include_router(admin_mail.router)
     return app
+
+
+def chat_tokens(settings: Settings) -> ResumeTokens:
+    """Resume tokens signed with the configured secret (or, without one, a secret of this process)."""
+    secret = settings.chat_secret.get_secret_value()
+    if not secret:
+        log.warning(
+            "gateway.chat_secret_missing", detail="resume tokens die with this process; set CHAT_SECRET"
+        )
+        secret = secrets.token_urlsafe(32)
+    return ResumeTokens(secret, settings.chat_resume_window_s)

@@ -44,7 +44,7 @@ async def bootstrap(settings: Settings) -> AsyncIterator[GatewayRuntime]:
         runtime.on_stop(mailer.stop)
         files = FilesClient(settings.files_url, settings.files_token.get_secret_value())
         runtime.resources.push_async_callback(files.close)
-        app = create_app(runtime.bus, accounts, files)
+        app = create_app(runtime.bus, accounts, files, settings)
         server = embedded_server(app, settings.http_host, settings.http_port)
         await server.start()
         runtime.on_stop(server.stop)

@@ -36,12 +36,28 @@ class Settings(ServiceSettings, PostgresSettings):
         default="http://127.0.0.1:8005", description="The files service's private port (attachment bytes)."
     )
     files_token: SecretStr = Field(default=SecretStr(""), description="The files service's INTERNAL_TOKEN.")
+    chat_secret: SecretStr = Field(
+        default=SecretStr(""),
+        description="Signs chat resume tokens; the same on every replica. Empty: one made up per process.",
+    )
+    chat_resume_window_s: float = Field(
+        default=1800, gt=0, description="A closed browser may come back this long."
+    )
+    chat_max_message_bytes: int = Field(default=4096, ge=1, le=65536)
+    chat_messages_burst: float = Field(
+        default=10, ge=1, description="Messages a chat socket may send at once…"
+    )
+    chat_messages_per_s: float = Field(
+        default=1.0, gt=0, description="…and then per second (flooding is refused)."
+    )
+    # Comma-separated in the environment: sites that embed the support button may open customer sockets.
+    chat_origins: Annotated[tuple[str, ...], NoDecode] = ()
     session_idle_days: float = Field(default=7, gt=0)
     session_max_days: float = Field(default=30, gt=0)
     # Comma-separated in the environment: ATENDE_GATEWAY_DEPARTMENTS=Comercial,Financeiro,Suporte
     departments: Annotated[tuple[str, ...], NoDecode] = DEPARTMENTS
 
-    @field_validator("departments", mode="before")
+    @field_validator("departments", "chat_origins", mode="before")
     @classmethod
     def _split(cls, value: object) -> object:
         if isinstance(value, str):

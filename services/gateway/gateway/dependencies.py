@@ -2,20 +2,21 @@
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends
+from starlette.requests import HTTPConnection
 
 from gateway.accounts.service import Accounts
 from plumbing.bus import Bus
 from plumbing.errors import Unavailable
 
 
-async def get_bus(request: Request) -> Bus:
+async def get_bus(request: HTTPConnection) -> Bus:
     """The process's bus."""
     bus: Bus = request.app.state.bus
     return bus
 
 
-async def get_accounts(request: Request) -> Accounts:
+async def get_accounts(request: HTTPConnection) -> Accounts:
     """The accounts service over the gateway's database (503 in an app built without one)."""
     accounts: Accounts | None = getattr(request.app.state, "accounts", None)
     if accounts is None:

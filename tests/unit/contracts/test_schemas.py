@@ -36,10 +36,10 @@ def test_every_message_has_a_route_or_is_a_reply_and_every_stream_is_used() -> N
     assert set(STREAMS) == used
     for route in ROUTES:
         assert route.subject.endswith(f".v{route.message.VERSION}") or route.subject.endswith(">")
-        if route.kind in {"command", "query"}:
-            # Request-reply is not kept: it never names a stream, and no stream may capture it.
+        if route.kind in {"command", "query", "live"}:
+            # Request-reply and live frames are not kept: no stream named, and none may capture them.
             assert route.stream is None
-            assert {"command": ".cmd.", "query": ".qry."}[route.kind] in route.subject
+            assert {"command": ".cmd.", "query": ".qry.", "live": ".live."}[route.kind] in route.subject
             assert not any(_matches(p, route.subject) for stream in STREAMS for p in stream.subjects)
         else:
             assert route.stream is not None

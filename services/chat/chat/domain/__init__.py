@@ -1,1 +1,1 @@
-"""The chat domain: pure rules, no I/O."""
+"""The chat's rules: the Conversation aggregate, its transitions, entries and wait estimates (pure)."""

@@ -62,31 +62,36 @@ class AttachmentCalls:
             raise Unavailable()
         return self._files
 
-    async def upload(self, me: Principal, request: Request, filename: str, ticket_id: str) -> Attachment:
-        """Stream the request's body to files as an attachment of ``ticket_id``, uploaded by ``me``."""
+    async def upload(
+        self,
+        uploader: str,
+        request: Request,
+        filename: str,
+        owner_id: str,
+        owner_kind: OwnerKind = OwnerKind.TICKET,
+    ) -> Attachment:
+        """Stream the request's body to files as an attachment of the owner, uploaded by ``uploader``."""
         length = request.headers.get("content-length")
         return await self.files.upload(
             request.stream(),
             filename=filename,
-            owner_id=ticket_id,
-            uploaded_by=me.account_id,
+            owner_id=owner_id,
+            owner_kind=owner_kind,
+            uploaded_by=uploader,
             declared_size=int(length) if length and length.isdigit() else None,
         )
 
-    async def check(self, me: Principal, ticket_id: str, attachment_ids: Sequence[str]) -> None:
-        """422 unless each id is an attachment ``me`` uploaded for this ticket (no one else's files)."""
+    async def check(
+        self,
+        uploader: str,
+        owner_id: str,
+        attachment_ids: Sequence[str],
+        owner_kind: OwnerKind = OwnerKind.TICKET,
+    ) -> None:
+        """422 unless each id is an attachment ``uploader`` uploaded for this owner (no one else's files)."""
         if not attachment_ids:
             return
-        found = await self.bus.request(
-            DESCRIBE_ATTACHMENTS_V1,
-            DescribeAttachmentsV1(attachment_ids=list(attachment_ids)),
-            AttachmentListV1,
-        )
-        mine = {
-            a.attachment_id
-            for a in found.attachments
-            if a.owner_kind is OwnerKind.TICKET and a.owner_id == ticket_id and a.uploaded_by == me.account_id
-        }
+        mine = await uploaded_by(self.bus, uploader, owner_kind, owner_id, attachment_ids)
         errors = [
             {"field": f"attachment_ids.{index}", "reason": "attachment_unknown"}
             for index, attachment_id in enumerate(attachment_ids)
@@ -118,6 +123,10 @@ class AttachmentCalls:
         found = await self.tickets.history(me, ticket_id)  # internal entries only for agents
         if not any(attachment_id in entry.attachment_ids for entry in found.entries):
             raise NotFound("attachment_not_found")
+        return await self.stream(attachment_id)
+
+    async def stream(self, attachment_id: str) -> StreamingResponse:
+        """The file's bytes as a download (the caller has checked that it may be seen)."""
         upstream = await self.files.open_download(attachment_id)
         filename = upstream.headers.get("x-attachment-filename", "arquivo")
         headers = {
@@ -133,6 +142,20 @@ class AttachmentCalls:
             headers=headers,
             background=BackgroundTask(upstream.aclose),
         )
+
+
+async def uploaded_by(
+    bus: Bus, uploader: str, owner_kind: OwnerKind, owner_id: str, attachment_ids: Sequence[str]
+) -> set[str]:
+    """Those of ``attachment_ids`` that ``uploader`` stored for this owner."""
+    found = await bus.request(
+        DESCRIBE_ATTACHMENTS_V1, DescribeAttachmentsV1(attachment_ids=list(attachment_ids)), AttachmentListV1
+    )
+    return {
+        a.attachment_id
+        for a in found.attachments
+        if a.owner_kind is owner_kind and a.owner_id == owner_id and a.uploaded_by == uploader
+    }
 
 
 async def attachment_calls(request: Request, bus: BusDep, tickets: Calls) -> AttachmentCalls:

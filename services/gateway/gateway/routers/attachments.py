@@ -61,7 +61,7 @@ async def upload_for_new_ticket(
 ) -> AttachmentOut:
     """Upload before opening; then open with the same Idempotency-Key and these ids in attachment_ids."""
     ticket_id = ticket_id_for(request_id(me, key, "open"))
-    stored = await files.upload(me, request, filename, ticket_id)
+    stored = await files.upload(me.account_id, request, filename, ticket_id)
     return attachment_out(stored, f"{customer.prefix}/{ticket_id}/attachments/{stored.attachment_id}")
 
 
@@ -82,7 +82,7 @@ async def upload_for_reply(
 ) -> AttachmentOut:
     """Upload, then send the reply with these ids in attachment_ids."""
     await calls.history(me, ticket_id)  # only to a ticket one may see
-    stored = await files.upload(me, request, filename, ticket_id)
+    stored = await files.upload(me.account_id, request, filename, ticket_id)
     return attachment_out(stored, f"{customer.prefix}/{ticket_id}/attachments/{stored.attachment_id}")
 
 
@@ -113,7 +113,7 @@ async def agent_upload(
 ) -> AttachmentOut:
     """Upload, then send the reply or note with these ids in attachment_ids."""
     await calls.history(me, ticket_id)
-    stored = await files.upload(me, request, filename, ticket_id)
+    stored = await files.upload(me.account_id, request, filename, ticket_id)
     return attachment_out(stored, f"{agent.prefix}/{ticket_id}/attachments/{stored.attachment_id}")
 
 

@@ -124,7 +124,7 @@ async def reply(
     idempotency_key: IdempotencyKey = None,
 ) -> Ticket:
     """A public reply: the customer sees it (and is emailed); the ticket then awaits the customer."""
-    await files.check(me, ticket_id, new.attachment_ids)
+    await files.check(me.account_id, ticket_id, new.attachment_ids)
     command = ReplyToTicketV1(
         ticket_id=ticket_id,
         expected_version=new.expected_version,

@@ -1,0 +1,1 @@
+"""Thin wrappers over chat's own PostgreSQL tables that are state, not projections."""

@@ -1,0 +1,200 @@
+"""The agent's socket: presence, the queues of its departments, and every chat it holds, at once."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from typing import Any
+
+from starlette.websockets import WebSocket
+
+from contracts.chat import (
+    AcceptChatV1,
+    ChatLiveFrameV1,
+    ConversationListV1,
+    ConversationStatus,
+    ConversationV1,
+    ListAgentChatsV1,
+    ListQueueV1,
+    Presence,
+    PresenceStateV1,
+    SetPresenceV1,
+    TransferChatV1,
+)
+from contracts.common import ActorKind
+from contracts.subjects import (
+    ACCEPT_CHAT_V1,
+    LIST_AGENT_CHATS_V1,
+    LIST_QUEUE_V1,
+    SET_PRESENCE_V1,
+    TRANSFER_CHAT_V1,
+    chat_live_agent,
+    chat_live_conversation,
+    chat_live_queue,
+)
+from gateway.accounts.service import Accounts
+from gateway.chat import protocol
+from gateway.chat.frames import for_agent
+from gateway.chat.sessions import Limits, Session, every
+from gateway.domain.principal import Principal
+from plumbing.bus import Bus
+
+# Presence is a lease in chat: renewed while the socket is open, it lapses when the agent is gone.
+PRESENCE_EVERY_S = 30.0
+
+
+class AgentSession(Session):
+    """One agent's console socket."""
+
+    agent = True
+
+    def __init__(
+        self, bus: Bus, websocket: WebSocket, language: str, limits: Limits, me: Principal, accounts: Accounts
+    ) -> None:
+        super().__init__(bus, websocket, language, limits)
+        self.me = me
+        self.accounts = accounts  # who a chat may be transferred to
+        self.mine: set[str] = set()  # conversations this agent holds
+        self.presence: protocol.SetPresence | None = None
+        self._heartbeat: asyncio.Task[None] | None = None
+
+    def render(self, frame: ChatLiveFrameV1) -> dict[str, Any] | None:
+        summary = frame.conversation
+        if frame.kind == "status" and summary is not None:
+            # A chat given to this agent (accepted, transferred in) is followed; one that left, dropped.
+            if summary.agent_id == self.me.account_id and summary.status is ConversationStatus.ACTIVE:
+                self._follow(summary.conversation_id)
+            elif summary.conversation_id in self.mine:
+                self.mine.discard(summary.conversation_id)
+                subject = chat_live_conversation(summary.conversation_id)
+                asyncio.get_running_loop().create_task(self.link.forget(subject))
+        return for_agent(frame)
+
+    def _follow(self, conversation_id: str) -> None:
+        if conversation_id not in self.mine:
+            self.mine.add(conversation_id)
+            asyncio.get_running_loop().create_task(self.link.listen(chat_live_conversation(conversation_id)))
+
+    async def opened(self) -> None:
+        departments = list(self.me.departments)
+        for department in departments:
+            await self.link.listen(chat_live_queue(department))
+        await self.link.listen(chat_live_agent(self.me.account_id))
+        held: ConversationListV1 = await self.ask(
+            LIST_AGENT_CHATS_V1, ListAgentChatsV1(agent_id=self.me.account_id), ConversationListV1
+        )
+        for conversation in held.conversations:
+            self._follow(conversation.conversation_id)
+        queue: ConversationListV1 = await self.ask(
+            LIST_QUEUE_V1, ListQueueV1(departments=departments), ConversationListV1
+        )
+        self.link.send(
+            {
+                "type": "hello",
+                "departments": departments,
+                "chats": [c.model_dump(mode="json") for c in held.conversations],
+                "queue": [c.model_dump(mode="json") for c in queue.conversations],
+            }
+        )
+
+    async def _renew(self) -> None:
+        if self.presence is not None:
+            await self._set_presence(self.presence)
+
+    async def _set_presence(self, frame: protocol.SetPresence) -> PresenceStateV1:
+        state: PresenceStateV1 = await self.ask(
+            SET_PRESENCE_V1,
+            SetPresenceV1(
+                agent_id=self.me.account_id,
+                agent_name=self.me.name,
+                presence=Presence(frame.presence),
+                departments=list(self.me.departments),
+                capacity=frame.capacity,
+            ),
+            PresenceStateV1,
+        )
+        return state
+
+    def _own(self, conversation_id: str | None) -> str | None:
+        """The conversation named by a frame, if this agent holds it (else an error frame)."""
+        if conversation_id is None or conversation_id not in self.mine:
+            self.refuse("not_your_chat", "conversation_id")
+            return None
+        return conversation_id
+
+    async def handle(self, frame: Any) -> None:
+        me = self.me.account_id
+        if isinstance(frame, protocol.SetPresence):
+            self.presence = frame if frame.presence != "offline" else None
+            state = await self._set_presence(frame)
+            self.link.send({"type": "presence", **state.model_dump(mode="json", exclude={"type", "version"})})
+            if self._heartbeat is None:
+                self._heartbeat = asyncio.create_task(every(PRESENCE_EVERY_S, self._renew))
+        elif isinstance(frame, protocol.Accept):
+            # Only chats of one's own departments (the chat service does not know who serves what).
+            found = await self.entries_after(frame.conversation_id, 0)
+            if found.conversation.department not in self.me.departments:
+                self.refuse("not_your_chat", "conversation_id")
+                return
+            accepted: ConversationV1 = await self.ask(
+                ACCEPT_CHAT_V1,
+                AcceptChatV1(conversation_id=frame.conversation_id, agent_id=me, agent_name=self.me.name),
+                ConversationV1,
+            )
+            self._follow(frame.conversation_id)
+            self.link.send(
+                {
+                    "type": "accepted",
+                    "conversation": accepted.conversation.model_dump(mode="json"),
+                    "entries": [e.model_dump(mode="json") for e in accepted.entries],
+                }
+            )
+        elif isinstance(frame, protocol.Say):
+            if conversation_id := self._own(frame.conversation_id):
+                await self.post(conversation_id, frame, ActorKind.AGENT, me, self.me.name)
+        elif isinstance(frame, protocol.Typing | protocol.Read):
+            if conversation_id := self._own(frame.conversation_id):
+                await self.signal(conversation_id, frame, ActorKind.AGENT)
+        elif isinstance(frame, protocol.Sync):
+            if conversation_id := self._own(frame.conversation_id):
+                found = await self.entries_after(conversation_id, frame.after_seq)
+                entries = [e.model_dump(mode="json") for e in found.entries]
+                self.link.send({"type": "entries", "conversation_id": conversation_id, "entries": entries})
+        elif isinstance(frame, protocol.Transfer):
+            if (conversation_id := self._own(frame.conversation_id)) and await self._transferable(frame):
+                await self.ask(
+                    TRANSFER_CHAT_V1,
+                    TransferChatV1(
+                        conversation_id=conversation_id,
+                        by_agent_id=me,
+                        to_agent_id=frame.to_agent_id,
+                        to_department=frame.to_department,
+                    ),
+                    ConversationV1,
+                )
+        elif isinstance(frame, protocol.Close):
+            if conversation_id := self._own(frame.conversation_id):
+                await self.close_chat(conversation_id, ActorKind.AGENT, me, frame.send_transcript)
+        elif isinstance(frame, protocol.Ping):
+            self.link.send({"type": "pong"})
+
+    async def _transferable(self, frame: protocol.Transfer) -> bool:
+        """The target is a configured department, or an agent (or admin) of the chat's department."""
+        if frame.to_agent_id is not None:
+            target = (await self.accounts.staff_members([frame.to_agent_id])).get(frame.to_agent_id)
+            if target is None:
+                self.refuse("agent_unknown", "to_agent_id")
+                return False
+        elif frame.to_department not in self.accounts.settings.departments:
+            self.refuse("department_unknown", "to_department")
+            return False
+        return True
+
+    async def run(self) -> None:
+        try:
+            await super().run()
+        finally:
+            if self._heartbeat is not None:
+                self._heartbeat.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await self._heartbeat

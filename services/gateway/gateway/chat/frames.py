@@ -1,0 +1,68 @@
+"""What each side may see: live frames and stored entries rendered for a customer's or an agent's socket.
+
+Customers see their own conversation only, agents by name (never their account ids), and of a
+queue only their own place in it; agents see everything of the chats they may handle.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from contracts.chat import ChatEntry, ChatLiveFrameV1, ConversationSummary
+from contracts.common import ActorKind
+
+_CUSTOMER_HIDES = {"agent_id", "customer_email"}
+
+
+def entry_for_customer(entry: ChatEntry) -> dict[str, Any]:
+    """An entry without the agent's account id."""
+    shown = entry.model_dump(mode="json")
+    if entry.author_kind is not ActorKind.CUSTOMER:
+        shown.pop("author_id", None)
+    return shown
+
+
+def conversation_for_customer(conversation: ConversationSummary) -> dict[str, Any]:
+    """The conversation without the agent's account id."""
+    return conversation.model_dump(mode="json", exclude=_CUSTOMER_HIDES)
+
+
+def for_customer(conversation_id: str, frame: ChatLiveFrameV1) -> dict[str, Any] | None:
+    """A live frame as the customer of ``conversation_id`` may see it (None: not for them)."""
+    if frame.kind == "queue":
+        mine = next((c for c in frame.queue or () if c.conversation_id == conversation_id), None)
+        if mine is None:
+            return None
+        return {"type": "queue", "position": mine.queue_position, "estimated_wait_s": mine.estimated_wait_s}
+    if frame.conversation_id != conversation_id:
+        return None
+    if frame.kind == "entry" and frame.entry is not None:
+        return {"type": "entry", "entry": entry_for_customer(frame.entry)}
+    if frame.kind == "status" and frame.conversation is not None:
+        return {"type": "status", "conversation": conversation_for_customer(frame.conversation)}
+    if frame.kind in {"typing", "read"} and frame.by_kind is ActorKind.AGENT:
+        return {"type": frame.kind, "by": "agent", "up_to_seq": frame.up_to_seq}
+    return None
+
+
+def for_agent(frame: ChatLiveFrameV1) -> dict[str, Any] | None:
+    """A live frame as an agent sees it (the link only listens to what the agent may handle)."""
+    if frame.kind == "queue":
+        queue = [c.model_dump(mode="json") for c in frame.queue or ()]
+        return {"type": "queue", "department": frame.department, "queue": queue}
+    if frame.kind == "entry" and frame.entry is not None:
+        return {
+            "type": "entry",
+            "conversation_id": frame.conversation_id,
+            "entry": frame.entry.model_dump(mode="json"),
+        }
+    if frame.kind == "status" and frame.conversation is not None:
+        return {"type": "status", "conversation": frame.conversation.model_dump(mode="json")}
+    if frame.kind in {"typing", "read"} and frame.by_kind is ActorKind.CUSTOMER:
+        return {
+            "type": frame.kind,
+            "conversation_id": frame.conversation_id,
+            "by": "customer",
+            "up_to_seq": frame.up_to_seq,
+        }
+    return None
