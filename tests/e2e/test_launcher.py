@@ -205,6 +205,14 @@ def _attachment_round_trip(public: str) -> None:
         body = {"subject": "Print", "description": "Veja.", "attachment_ids": [stored.json()["id"]]}
         assert client.post("/api/v1/tickets", json=body, headers=csrf).status_code == 201
         assert client.get(stored.json()["url"]).content == data
+        # The chat answers too: nobody is online yet, so the widget would offer to leave a message.
+        availability = client.get("/api/v1/chat/availability").json()["departments"]
+        assert [(d["department"], d["agents_online"]) for d in availability] == [
+            ("Comercial", 0),
+            ("Financeiro", 0),
+            ("Suporte", 0),
+            ("Websites", 0),
+        ]
 
 
 def test_up_serves_every_service_and_sigint_stops_everything(tmp_path: Path) -> None:
