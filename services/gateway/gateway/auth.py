@@ -15,7 +15,7 @@ from fastapi import Depends, Request, Response
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 
 from gateway.accounts.credentials import digest, same
-from gateway.accounts.service import LoggedIn
+from gateway.accounts.service import Accounts, LoggedIn
 from gateway.dependencies import AccountsDep
 from gateway.domain.accounts import ADMIN
 from gateway.domain.principal import Principal
@@ -82,6 +82,17 @@ async def current_principal(
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+
+
+async def principal_if_any(request: Request, accounts: Accounts) -> Principal | None:
+    """The caller's principal on a safe (GET) request, or None when there is no valid credential."""
+    authorization = request.headers.get("authorization", "")
+    if authorization.lower().startswith("bearer "):
+        return await accounts.bearer(authorization[7:].strip())
+    if session := request.cookies.get(SESSION_COOKIE):
+        live = await accounts.session(session)
+        return live[0] if live is not None else None
+    return None
 
 
 async def current_customer(principal: CurrentPrincipal) -> Principal:

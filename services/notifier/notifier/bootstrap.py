@@ -6,17 +6,21 @@ from functools import partial
 
 from contracts.subjects import (
     ACCOUNTS,
+    CHAT,
     DEADLETTER,
     NOTIFIER_ACCOUNTS_DURABLE,
+    NOTIFIER_CHAT_DURABLE,
     NOTIFIER_TICKETS_DURABLE,
     TICKETS,
 )
 from notifier import VERSION
 from notifier.adapters import known_tickets, mail_log, name_lookups, smtp
+from notifier.adapters.chat import conversation_reader
 from notifier.adapters.files import describer
 from notifier.adapters.templates import Templates
 from notifier.config import Settings
 from notifier.entrypoints.accounts import handle_account_emails
+from notifier.entrypoints.chats import handle_chat_events
 from notifier.entrypoints.consumer import handle_ticket_events
 from plumbing import inbox
 from plumbing.consumer import DurableConsumer
@@ -30,8 +34,8 @@ async def bootstrap(settings: Settings) -> AsyncIterator[Runtime]:
         "notifier",
         settings,
         version=VERSION,
-        description="Emails customers on every answer and status change, and account links.",
-        streams=(TICKETS, ACCOUNTS, DEADLETTER),
+        description="Emails customers on every answer and status change, account links and chat transcripts.",
+        streams=(TICKETS, ACCOUNTS, CHAT, DEADLETTER),
     ) as runtime:
         pool = await runtime.open_postgres(settings)
         # What was sent is recorded per event id, so a redelivery never sends twice.
@@ -42,8 +46,10 @@ async def bootstrap(settings: Settings) -> AsyncIterator[Runtime]:
         templates = Templates(settings.language, settings.public_url)
         # One SMTP session per consumer, kept open; closed after its consumer stopped (LIFO).
         ticket_mail, account_mail = smtp.Connection(settings), smtp.Connection(settings)
+        chat_mail = smtp.Connection(settings)
         runtime.on_stop(ticket_mail.close)
         runtime.on_stop(account_mail.close)
+        runtime.on_stop(chat_mail.close)
         describe = describer(runtime.bus, settings.files_timeout_s)
         handler = handle_ticket_events(pool, settings, templates, ticket_mail, describe)
         tickets = DurableConsumer(runtime.bus, NOTIFIER_TICKETS_DURABLE, handler)
@@ -55,5 +61,11 @@ async def bootstrap(settings: Settings) -> AsyncIterator[Runtime]:
         await accounts.start()
         runtime.on_stop(accounts.stop)
         runtime.health.add("accounts-consumer", lambda: accounts.healthy)
+        read_conversation = conversation_reader(runtime.bus, settings.chat_timeout_s)
+        chat_handler = handle_chat_events(pool, settings, templates, read_conversation, chat_mail, describe)
+        chats = DurableConsumer(runtime.bus, NOTIFIER_CHAT_DURABLE, chat_handler)
+        await chats.start()
+        runtime.on_stop(chats.stop)
+        runtime.health.add("chat-consumer", lambda: chats.healthy)
         runtime.health.add("smtp", partial(smtp.reachable, settings), every_s=15)
         yield runtime

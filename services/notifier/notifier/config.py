@@ -1,6 +1,8 @@
 """Settings of the notifier service (env prefix ATENDE_NOTIFIER_)."""
 
+from datetime import UTC, tzinfo
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import SettingsConfigDict
@@ -37,6 +39,25 @@ class Settings(ServiceSettings, PostgresSettings):
     # and the links, which work whatever the names.
     files_timeout_s: float = Field(default=2.0, gt=0)
     attachment_name_retries: int = Field(default=2, ge=0, le=3)  # under the durable's max_deliver (5)
+    # A chat's transcript is read from the chat service; not answering in time fails the event, and the
+    # consumer tries it again with its backoff (dead-lettered after max_deliver, like any failure).
+    chat_timeout_s: float = Field(default=5.0, gt=0)
+    # The zone a transcript's times are shown in (an IANA name, e.g. America/Sao_Paulo); the mail says which.
+    timezone: str = "UTC"
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        if value != "UTC":
+            try:
+                ZoneInfo(value)
+            except (ZoneInfoNotFoundError, ValueError) as exc:
+                raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    def zone(self) -> tzinfo:
+        """The configured time zone (UTC needs no zone database)."""
+        return UTC if self.timezone == "UTC" else ZoneInfo(self.timezone)
 
     @field_validator("public_url")
     @classmethod

@@ -324,6 +324,18 @@ async def test_files_travel_in_the_chat_and_only_its_people_open_them(gateways: 
             got = await console.get(f"/api/v1/agent/chats/{conversation_id}/attachments/{attachment_id}")
             assert got.status_code == 200 and got.content == data
             assert got.headers["content-disposition"].startswith("attachment;")
+        # The customer: with the resume token now; later (a transcript's link) logged in as that address.
+        link = f"/api/v1/chat/conversations/{conversation_id}/attachments/{attachment_id}"
+        async with httpx.AsyncClient(base_url=gateways.urls[0]) as browser:
+            assert (await browser.get(link)).status_code == 404
+            assert (await browser.get(link, params={"token": body["resume_token"]})).content == data
+            signed = await browser.post(
+                "/api/v1/accounts", json={"name": "Rita", "email": "rita@example.com", "password": PASSWORD}
+            )
+            verify = signed.json()["dev_verification_url"].rsplit("#token=", 1)[1]
+            assert (await browser.post("/api/v1/accounts/verify", json={"token": verify})).status_code == 204
+            await browser.post("/api/v1/session", json={"email": "rita@example.com", "password": PASSWORD})
+            assert (await browser.get(link)).content == data
         other = await agent_token(gateways, "beto@example.com", "Comercial")
         async with httpx.AsyncClient(base_url=gateways.urls[1]) as console:
             denied = await console.get(

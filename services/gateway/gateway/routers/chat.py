@@ -29,13 +29,13 @@ from contracts.subjects import (
     SEARCH_CHATS_V1,
     START_CHAT_V1,
 )
-from gateway.auth import CurrentCustomer
+from gateway.auth import CurrentCustomer, principal_if_any
 from gateway.chat.access import origin_allowed, origin_of
 from gateway.chat.customer import CustomerSession
 from gateway.chat.frames import conversation_for_customer, entry_for_customer
 from gateway.chat.sessions import Limits, Session
 from gateway.chat.tokens import Visitor
-from gateway.dependencies import BusDep
+from gateway.dependencies import AccountsDep, BusDep
 from gateway.domain.accounts import Problem, email_problems, name_problems, normalise_email, normalise_name
 from gateway.domain.language import negotiate
 from gateway.files.calls import AttachmentsDep, FileName
@@ -272,12 +272,18 @@ async def download(
     attachment_id: str,
     request: Request,
     bus: BusDep,
+    accounts: AccountsDep,
     files: AttachmentsDep,
     token: Annotated[str | None, Query(max_length=2000)] = None,
 ) -> StreamingResponse:
-    """A file of the chat, for its visitor (the resume token, as a link cannot carry headers)."""
-    _visitor_of(request, conversation_id, token)
-    await shared_in(bus, conversation_id, attachment_id)
+    """A file of the chat: for its visitor (the resume token: a link cannot carry headers) or, later
+    (a transcript's link), for the customer logged in with that verified address."""
+    visitor = request.app.state.chat_tokens.read(token or "")
+    found = await shared_in(bus, conversation_id, attachment_id)
+    if visitor is None or visitor.conversation_id != conversation_id:
+        me = await principal_if_any(request, accounts)
+        if me is None or not me.email_verified or me.email != found.conversation.customer_email:
+            raise NotFound("attachment_not_found")
     return await files.stream(attachment_id)
 
 

@@ -7,6 +7,7 @@ from datetime import datetime
 from psycopg import AsyncConnection
 from psycopg_pool import AsyncConnectionPool
 
+from contracts.accounts import AccountEmail
 from notifier.domain.limits import Recent
 
 SCHEMA = """
@@ -30,6 +31,7 @@ CREATE TABLE IF NOT EXISTS flagged_addresses (
 );
 """
 SENT, SKIPPED = "sent", "skipped"
+_ACCOUNT_KINDS = [kind.value for kind in AccountEmail]
 # Replicas start together: one of them creates the tables at a time.
 _SCHEMA_LOCK = 0x6E6F74696669  # "notifi"
 
@@ -59,10 +61,11 @@ async def recent(conn: AsyncConnection, ticket_id: str | None, address: str) -> 
 
 async def account_mails(conn: AsyncConnection, address: str) -> int:
     """Account mails (verification, reset) sent to ``address`` in the last hour."""
+    # By kind: chat transcripts have no ticket either, and must not use up an address's resets.
     cursor = await conn.execute(
         "SELECT count(*) FROM mail_log WHERE outcome = 'sent' AND address = %s AND ticket_id IS NULL"
-        " AND at > now() - interval '1 hour'",
-        (address,),
+        " AND kind = ANY(%s) AND at > now() - interval '1 hour'",
+        (address, _ACCOUNT_KINDS),
     )
     row = await cursor.fetchone()
     return int(row[0]) if row else 0

@@ -8,6 +8,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 
 from notifier.domain.account_mail import AccountNotice
 from notifier.domain.notifications import Notice
+from notifier.domain.transcripts import Transcript
 
 LANGUAGES = ("pt-BR", "en")
 
@@ -54,6 +55,43 @@ class Templates:
         """The plain-text and HTML bodies of an account mail, in that mail's own language."""
         values = {"to_name": notice.to_name, "subject": notice.subject, "link": notice.link}
         name = f"account/{notice.language}/{notice.kind.value}"
+        return (
+            self._env.get_template(f"{name}.txt").render(values),
+            self._env.get_template(f"{name}.html").render(values),
+        )
+
+    def render_transcript(self, transcript: Transcript) -> tuple[str, str]:
+        """The plain-text and HTML bodies of a chat's transcript."""
+        # The chat's download route (the gateway checks who may fetch the file).
+        conversation = quote(transcript.conversation_id, safe="")
+        files = f"{self.public_url}/api/v1/chat/conversations/{conversation}/attachments"
+        lines = [
+            {
+                "at": line.at,
+                "kind": line.kind,
+                "author": line.author,
+                "text": line.text,
+                "file": None
+                if line.file is None
+                else {
+                    "name": line.file.name,
+                    "link": None
+                    if line.file.attachment_id is None
+                    else f"{files}/{quote(line.file.attachment_id, safe='')}",
+                },
+            }
+            for line in transcript.lines
+        ]
+        values = {
+            "customer_name": transcript.customer_name,
+            "subject": transcript.subject,
+            "site": transcript.site,
+            "department": transcript.department,
+            "date": transcript.date,
+            "timezone": transcript.timezone,
+            "lines": lines,
+        }
+        name = f"{transcript.language}/transcript"
         return (
             self._env.get_template(f"{name}.txt").render(values),
             self._env.get_template(f"{name}.html").render(values),

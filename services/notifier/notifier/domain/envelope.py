@@ -13,6 +13,7 @@ from email.utils import format_datetime, parseaddr
 from notifier.domain.account_mail import AccountNotice
 from notifier.domain.marking import automatic_headers, subject_line
 from notifier.domain.notifications import Kind, Notice
+from notifier.domain.transcripts import Transcript
 
 # Control characters and Unicode line breaks: none may reach a header through a display name.
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
@@ -88,6 +89,29 @@ def compose_account(
         to=Address(display_name(notice.to_name), addr_spec=notice.to_email),
         support_address=support_address,
         subject=notice.subject,
+        date=date,
+        message_id=message_id(event_id, domain_of(support_address)),
+    )
+    _bodies(message, event_id, text, html)
+    return message
+
+
+def compose_transcript(
+    transcript: Transcript,
+    *,
+    event_id: str,
+    text: str,
+    html: str,
+    mail_from: str,
+    support_address: str,
+    date: datetime,
+) -> EmailMessage:
+    """A chat's transcript: a mail of its own (a reply to it reaches the support mailbox as a new mail)."""
+    message = _mail(
+        mail_from=mail_from,
+        to=Address(display_name(transcript.customer_name), addr_spec=transcript.customer_email),
+        support_address=support_address,
+        subject=display_name(transcript.subject),
         date=date,
         message_id=message_id(event_id, domain_of(support_address)),
     )

@@ -93,25 +93,39 @@ def handle_ticket_events(
             log.info("notifier.sent", kind=notice.kind.value, number=notice.ticket.number)
 
     async def _names(attachment_ids: list[str], envelope: Envelope) -> Mapping[str, str] | None:
-        """The files' names; FilesUnavailable for a retry, or None once retries are spent."""
-        if describe is None:
-            return None
+        """The files' names (``attachment_names``), unless the event was mailed before."""
         async with pool.connection() as conn:
             if await mail_log.recorded(conn, envelope.message_id):
                 return None  # handled before (a redelivery): the transaction below skips it anyway
-        names = await describe(attachment_ids)
-        if names is not None:
-            if unknown := len(set(attachment_ids) - names.keys()):
-                log.warning("notifier.attachments_not_stored", attachments=unknown)  # listed as "anexo N"
-            return names
-        # A redelivery after a nak may be another replica's: the count lives in the database.
-        misses = await name_lookups.missed(pool, envelope.message_id)
-        if misses <= settings.attachment_name_retries:
-            raise FilesUnavailable(f"no names for {len(attachment_ids)} attachment(s), miss {misses}")
-        log.warning("notifier.attachments_unnamed", attachments=len(attachment_ids), misses=misses)
-        return None
+        return await attachment_names(pool, settings, describe, attachment_ids, envelope.message_id)
 
     return handle
+
+
+async def attachment_names(
+    pool: AsyncConnectionPool,
+    settings: Settings,
+    describe: Describe | None,
+    attachment_ids: list[str],
+    event_id: str,
+) -> Mapping[str, str] | None:
+    """The files' names; FilesUnavailable for a retry, or None once retries are spent (or no files).
+
+    Call it before the send's transaction, and ``name_lookups.forget`` the event inside it.
+    """
+    if describe is None:
+        return None
+    names = await describe(attachment_ids)
+    if names is not None:
+        if unknown := len(set(attachment_ids) - names.keys()):
+            log.warning("notifier.attachments_not_stored", attachments=unknown)  # listed as "anexo N"
+        return names
+    # A redelivery after a nak may be another replica's: the count lives in the database.
+    misses = await name_lookups.missed(pool, event_id)
+    if misses <= settings.attachment_name_retries:
+        raise FilesUnavailable(f"no names for {len(attachment_ids)} attachment(s), miss {misses}")
+    log.warning("notifier.attachments_unnamed", attachments=len(attachment_ids), misses=misses)
+    return None
 
 
 async def _allowed(conn: AsyncConnection, notice: Notice, event_id: str, caps: Caps) -> bool:
