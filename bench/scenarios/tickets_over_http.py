@@ -34,8 +34,9 @@ PASSWORD = "bench password 123"  # noqa: S105 (a throwaway account of a throwawa
 
 
 @asynccontextmanager
-async def _stack(ctx: BenchContext) -> AsyncIterator[aiohttp.ClientSession]:
-    """Tickets and gateway processes on fresh databases; yields a customer's API client (bearer)."""
+async def _stack(ctx: BenchContext) -> AsyncIterator[tuple[aiohttp.ClientSession, dict[str, int | None]]]:
+    """Tickets and gateway processes on fresh databases; yields a customer's API client (bearer)
+    and the processes' ids by name."""
     databases = [ctx.unique("bench_http_tickets").lower(), ctx.unique("bench_http_gateway").lower()]
     urls = [await asyncio.to_thread(ensure_database, ctx.endpoints.postgres_url, db) for db in databases]
     http_port, logs = free_port(), Path(tempfile.mkdtemp(prefix="atende-bench-"))
@@ -72,7 +73,7 @@ async def _stack(ctx: BenchContext) -> AsyncIterator[aiohttp.ClientSession]:
         ) as client:
             for warmup in range(WARMUP):
                 await _open(client, -1 - warmup, [])
-            yield client
+            yield client, {proc.name: proc.pid for proc in procs}
     finally:
         for proc in procs:
             proc.terminate()
@@ -124,20 +125,27 @@ async def tickets_open_over_http(ctx: BenchContext) -> Sample:
     """16 concurrent clients open tickets over HTTP, end to end to the customer's list (target ≥ 0.5×)."""
     n = ctx.count(3_000, 200)
     latencies: list[int] = []
-    async with _stack(ctx) as client:
+    async with _stack(ctx) as (client, pids):
         queue = iter(range(n))
 
         async def worker() -> None:
             for index in queue:
                 await _open(client, index, latencies)
 
+        cpu_before = {name: _cpu_s(pid) for name, pid in pids.items()}
         start = perf_counter_ns()
         await asyncio.gather(*(worker() for _ in range(CLIENTS)))
         elapsed = perf_counter_ns() - start
+        cpu_after = {name: _cpu_s(pid) for name, pid in pids.items()}
         listed = await _listed(client)
     if listed != n + WARMUP:
         raise RuntimeError(f"the customer's list shows {listed} tickets, expected {n + WARMUP}")
-    return Sample(n, elapsed / 1e9, latencies, {"clients": CLIENTS})
+    facts: dict[str, object] = {"clients": CLIENTS}
+    for name, before in cpu_before.items():
+        after = cpu_after[name]
+        if before is not None and after is not None:
+            facts[f"{name}_cpu_ms_per_ticket"] = round((after - before) * 1000 / n, 3)
+    return Sample(n, elapsed / 1e9, latencies, facts)
 
 
 @scenario("tickets_open_over_http_at_100_per_s", unit="tickets", baseline="pg_commit")
@@ -145,7 +153,7 @@ async def tickets_open_over_http_at_100_per_s(ctx: BenchContext) -> Sample:
     """Tickets opened over HTTP at a fixed 100/s (open loop): latency when not saturated (target p99 ≤ 15 ms)."""
     n = ctx.count(1_500, 100)
     latencies: list[int] = []
-    async with _stack(ctx) as client:
+    async with _stack(ctx) as (client, _):
         loop = asyncio.get_running_loop()
         begin = loop.time()
         tasks = []
@@ -158,6 +166,15 @@ async def tickets_open_over_http_at_100_per_s(ctx: BenchContext) -> Sample:
         await asyncio.gather(*tasks)
         elapsed = n / 100 + (perf_counter_ns() - start) / 1e9
     return Sample(n, elapsed, latencies, {"offered_per_s": 100})
+
+
+def _cpu_s(pid: int | None) -> float | None:
+    """CPU seconds (user + system) a process has used so far; None off Linux or once it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return None
 
 
 def _drop(admin_url: str, databases: list[str]) -> None:

@@ -5,10 +5,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
+import nats.errors
 from nats.aio.client import Client
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
@@ -133,6 +134,31 @@ class Bus:
         ack = await self.js.publish(subject, envelope.to_bytes(), headers=headers)
         metrics.PUBLISHED.labels(subject, str(bool(ack.duplicate)).lower()).inc()
         return ack
+
+    async def publish_many(
+        self, publications: Sequence[tuple[str, Envelope]], *, timeout: float = 5.0
+    ) -> list[PubAck]:
+        """Publish envelopes in order, all in flight at once, and wait for every PubAck.
+
+        The PUBs leave in the given order (the stream stores them so); the acks are awaited together,
+        within ``timeout``: one wait per batch instead of a task and a timer per message. Raises the
+        first failure (a missing stream, a refusal, a timeout); the acks still outstanding are then
+        no longer awaited, so a caller that retries republishes (deduplicated by ``Nats-Msg-Id``).
+        """
+        pending: list[asyncio.Future[PubAck]] = []
+        try:
+            for subject, envelope in publications:
+                headers = {"Nats-Msg-Id": envelope.message_id, CORRELATION_HEADER: envelope.correlation_id}
+                pending.append(await self.js.publish_async(subject, envelope.to_bytes(), headers=headers))
+            acks: list[PubAck] = await asyncio.wait_for(asyncio.gather(*pending), timeout)
+        except TimeoutError:
+            raise nats.errors.TimeoutError from None
+        finally:
+            for future in pending:
+                future.cancel()  # after a failure or timeout: no ack is awaited any longer (no-op if done)
+        for (subject, _), ack in zip(publications, acks, strict=True):
+            metrics.PUBLISHED.labels(subject, "true" if ack.duplicate else "false").inc()
+        return acks
 
     async def request(self, subject: str, message: Message, reply: type[M], *, timeout: float = 5.0) -> M:
         """Send a command or query and return the typed reply; raises RemoteError on a refusal."""

@@ -17,9 +17,9 @@ from typing import Any
 from eventsourcing.application import Application
 from eventsourcing.persistence import IntegrityError, Notification, Tracking, TrackingRecorder
 
-from contracts import Message
+from contracts import Envelope, Message
 from plumbing.bus import Bus
-from plumbing.logging import correlation, get_logger
+from plumbing.logging import current_causation_id, get_logger
 from plumbing.worker import Loop
 
 log = get_logger(__name__)
@@ -65,6 +65,7 @@ class Relay:
         *,
         batch: int = 100,
         poll_s: float = 0.5,
+        linger_s: float = 0.0,
     ) -> None:
         self.bus = bus
         self.app = app
@@ -74,7 +75,9 @@ class Relay:
         self.poll_s = poll_s
         self.position = 0
         # NATS or PostgreSQL away: a failed round keeps the position and starts again from it.
-        self.worker = Loop(f"relay:{app.name}", self.catch_up, poll_s=poll_s)
+        # linger_s > 0: saves in quick succession go out in one round (one read of the log, one
+        # position saved) instead of one round each, each fact leaving up to linger_s later.
+        self.worker = Loop(f"relay:{app.name}", self.catch_up, poll_s=poll_s, linger_s=linger_s)
 
     async def start(self) -> None:
         """Read the saved position and start following the log in the background."""
@@ -96,9 +99,9 @@ class Relay:
             notifications = await asyncio.to_thread(self._select)
             if not notifications:
                 return relayed
-            # All of a batch in flight at once: the tasks start in order, so the PUBs leave (and the
-            # stream stores them) in notification order, and the client sends them in few writes.
-            await asyncio.gather(*(self._publish(notification) for notification in notifications))
+            # All of a batch in flight at once, in notification order (the stream stores them so);
+            # the client sends them in few writes.
+            await self._publish(notifications)
             last = notifications[-1].id
             # Only after every PubAck of the batch: a crash before this line republishes (deduped).
             try:
@@ -108,6 +111,10 @@ class Relay:
                 last = await self._saved_position() or last
             self.position = last
             relayed += len(notifications)
+            if len(notifications) < self.batch:
+                # Caught up with what was recorded when we looked. A local save since then nudged
+                # the loop, which runs again at once; other replicas' writes wait for the next poll.
+                return relayed
 
     async def _saved_position(self) -> int | None:
         saved: int | None = await asyncio.to_thread(self.positions.max_tracking_id, self.app.name)
@@ -117,14 +124,25 @@ class Relay:
         # The recorder, not notification_log: the log caps a selection at its section size (10).
         return self.app.recorder.select_notifications(start=self.position + 1, limit=self.batch)
 
-    async def _publish(self, notification: Notification) -> None:
-        publication = self.translate(self.app.mapper.to_domain_event(notification))
-        if publication is None:
-            return
-        # Deterministic, so a republish is dropped as a duplicate; and unique beyond this store
-        # (aggregate id and version, not the notification id, which restarts in a new database).
-        message_id = f"{self.app.name}:{notification.originator_id}:{notification.originator_version}"
-        # Without a correlation from the command, the fact starts its own chain, named after itself
-        # (deterministic, so a republish carries the same one).
-        with correlation(publication.correlation_id or message_id):
-            await self.bus.publish(publication.subject, publication.message, message_id=message_id)
+    async def _publish(self, notifications: Sequence[Notification]) -> None:
+        causation_id = current_causation_id()  # the loop handles no message: normally none
+        to_event = self.app.mapper.to_domain_event
+        publications = []
+        for notification in notifications:
+            publication = self.translate(to_event(notification))
+            if publication is None:
+                continue
+            # Deterministic, so a republish is dropped as a duplicate; and unique beyond this store
+            # (aggregate id and version, not the notification id, which restarts in a new database).
+            message_id = f"{self.app.name}:{notification.originator_id}:{notification.originator_version}"
+            envelope = Envelope.wrap(
+                publication.message,
+                message_id=message_id,
+                # Without a correlation from the command, the fact starts its own chain, named after
+                # itself (deterministic, so a republish carries the same one).
+                correlation_id=publication.correlation_id or message_id,
+                causation_id=causation_id,
+            )
+            publications.append((publication.subject, envelope))
+        if publications:
+            await self.bus.publish_many(publications)

@@ -55,6 +55,9 @@ class Endpoint(Generic[R]):
         self.handler = handler
         self.queue = queue
         self._slots = asyncio.Semaphore(concurrency)
+        # Looked up once: labels() costs more than the increment (other outcomes are rare).
+        self._answered = metrics.REQUESTS.labels(name, "ok")
+        self._seconds = metrics.REQUEST_SECONDS.labels(name)
         self._tasks: set[asyncio.Task[None]] = set()
         self._subscription: Subscription | None = None
 
@@ -119,8 +122,8 @@ class Endpoint(Generic[R]):
                 log.exception("request.failed")
                 await self._refuse(msg, ServiceError("500", "internal_error"))
             finally:
-                metrics.REQUESTS.labels(self.name, outcome).inc()
-                metrics.REQUEST_SECONDS.labels(self.name).observe(time.perf_counter() - started)
+                (self._answered if outcome == "ok" else metrics.REQUESTS.labels(self.name, outcome)).inc()
+                self._seconds.observe(time.perf_counter() - started)
 
     async def _reply(self, msg: Msg, data: bytes, headers: dict[str, str] | None = None) -> None:
         # Not msg.respond(): it would echo the request's headers back to the caller.

@@ -23,7 +23,10 @@ class CorrelationMiddleware:
         if scope["type"] not in {"http", "websocket"}:
             await self.app(scope, receive, send)
             return
-        given = dict(scope.get("headers") or []).get(_HEADER, b"").decode("latin-1")
+        given = ""
+        for name, value in scope.get("headers") or ():
+            if name == _HEADER:
+                given = value.decode("latin-1")  # the last one wins, as in a dict of the headers
         with correlation(given if _SAFE.match(given) else None, path=scope.get("path")) as cid:
 
             async def send_with_id(message: Message) -> None:

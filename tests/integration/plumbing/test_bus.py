@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 
 import pytest
 from nats.js.api import StreamConfig
+from nats.js.errors import NoStreamResponseError
 
 from contracts import Envelope, Message
 from contracts.subjects import Stream
@@ -55,6 +56,26 @@ async def test_publish_is_deduplicated_by_message_id(bus: Bus) -> None:
     other = await bus.publish(subject, EchoV1(text="oi"))
     assert not first.duplicate and again.duplicate and not other.duplicate
     assert (await bus.js.stream_info(stream.name)).state.messages == 2
+    await bus.js.delete_stream(stream.name)
+
+
+async def test_publish_many_keeps_order_dedupes_and_fails_without_a_stream(bus: Bus) -> None:
+    stream = unique_stream()
+    subject = stream.subjects[0].replace(">", "echo")
+    batch = [
+        (subject, Envelope.wrap(EchoV1(text=str(n)), message_id=f"many-{n}", correlation_id="corr-many"))
+        for n in range(20)
+    ]
+    with pytest.raises(NoStreamResponseError):
+        await bus.publish_many(batch)
+    await bus.ensure_streams([stream])
+    acks = await bus.publish_many(batch)
+    again = await bus.publish_many(batch[:3])
+    assert [ack.seq for ack in acks] == list(range(1, 21)), "stored in the order given"
+    assert all(ack.duplicate for ack in again) and not any(ack.duplicate for ack in acks)
+    first = await bus.js.get_msg(stream.name, 1)
+    assert first.headers is not None and first.headers["Nats-Msg-Id"] == "many-0"
+    assert first.data is not None and Envelope.from_bytes(first.data).data == {"text": "0", "fail": None}
     await bus.js.delete_stream(stream.name)
 
 

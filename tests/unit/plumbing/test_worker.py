@@ -60,3 +60,23 @@ async def test_stop_lets_the_round_in_hand_finish() -> None:
     await started.wait()
     await loop.stop()
     assert finished.is_set()
+
+
+async def test_with_a_linger_a_burst_of_nudges_makes_one_round() -> None:
+    rounds: list[float] = []
+
+    async def work() -> None:
+        rounds.append(asyncio.get_running_loop().time())
+
+    loop = Loop("test", work, poll_s=30, linger_s=0.3)
+    loop.start()
+    await eventually(lambda: len(rounds) == 1, what="the first round, at once")
+    loop.nudge()
+    await asyncio.sleep(0.05)
+    loop.nudge()
+    loop.nudge()
+    await eventually(lambda: len(rounds) == 2, what="a round after the nudges")
+    assert rounds[1] - rounds[0] >= 0.3, "it waited for the burst"
+    await asyncio.sleep(0.5)
+    assert len(rounds) == 2, "one round for the whole burst"
+    await loop.stop()

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 from uuid import UUID
 
 from psycopg import AsyncConnection
@@ -50,24 +52,39 @@ async def add_session(
     )
 
 
-async def session_holder(conn: AsyncConnection, id_hash: bytes, idle: timedelta) -> Holder | None:
-    """The account of a live session, in one statement that also notes the activity now and then."""
-    async with conn.cursor(row_factory=class_row(Holder)) as cursor:
-        await cursor.execute(
-            """
-            WITH touched AS (
-                UPDATE sessions SET last_seen_at = now()
-                WHERE id_hash = %(h)s AND last_seen_at < now() - %(touch)s
-                  AND last_seen_at > now() - %(idle)s AND expires_at > now()
-            )
-            SELECT a.id, a.kind, a.email, a.name, a.email_verified_at IS NOT NULL AS email_verified,
-                   a.departments, s.csrf_hash
-            FROM sessions s JOIN accounts a ON a.id = s.account_id
-            WHERE s.id_hash = %(h)s AND s.expires_at > now() AND s.last_seen_at > now() - %(idle)s
-            """,
-            {"h": id_hash, "idle": idle, "touch": _TOUCH_EVERY},
-        )
-        return await cursor.fetchone()
+# Each statement looks up the credentials of every request that arrived meanwhile (accounts.lookups).
+_SESSIONS = """
+    WITH touched AS (
+        UPDATE sessions SET last_seen_at = now()
+        WHERE id_hash = ANY(%(h)s) AND last_seen_at < now() - %(touch)s
+          AND last_seen_at > now() - %(idle)s AND expires_at > now()
+    )
+    SELECT s.id_hash, a.id, a.kind, a.email, a.name, a.email_verified_at IS NOT NULL AS email_verified,
+           a.departments, s.csrf_hash
+    FROM sessions s JOIN accounts a ON a.id = s.account_id
+    WHERE s.id_hash = ANY(%(h)s) AND s.expires_at > now() AND s.last_seen_at > now() - %(idle)s
+"""
+_TOKENS = """
+    WITH touched AS (
+        UPDATE api_tokens SET last_used_at = now()
+        WHERE token_hash = ANY(%(h)s) AND expires_at > now()
+          AND (last_used_at IS NULL OR last_used_at < now() - %(touch)s)
+    )
+    SELECT t.token_hash, a.id, a.kind, a.email, a.name, a.email_verified_at IS NOT NULL AS email_verified,
+           a.departments, NULL::bytea AS csrf_hash
+    FROM api_tokens t JOIN accounts a ON a.id = t.account_id
+    WHERE t.token_hash = ANY(%(h)s) AND t.expires_at > now()
+"""
+
+
+async def session_holders(
+    conn: AsyncConnection, id_hashes: Sequence[bytes], idle: timedelta
+) -> dict[bytes, Holder]:
+    """The accounts of the live sessions among ``id_hashes``, by digest; notes their activity now and then."""
+    cursor = await conn.execute(
+        _SESSIONS, {"h": list(id_hashes), "idle": idle, "touch": _TOUCH_EVERY}, prepare=True
+    )
+    return _holders(await cursor.fetchall())
 
 
 async def drop_session(conn: AsyncConnection, id_hash: bytes) -> None:
@@ -99,24 +116,14 @@ async def add_api_token(
     return row
 
 
-async def token_holder(conn: AsyncConnection, token_hash: bytes) -> Holder | None:
-    """The account of a live API token, noting its use now and then, in one statement."""
-    async with conn.cursor(row_factory=class_row(Holder)) as cursor:
-        await cursor.execute(
-            """
-            WITH touched AS (
-                UPDATE api_tokens SET last_used_at = now()
-                WHERE token_hash = %(h)s AND expires_at > now()
-                  AND (last_used_at IS NULL OR last_used_at < now() - %(touch)s)
-            )
-            SELECT a.id, a.kind, a.email, a.name, a.email_verified_at IS NOT NULL AS email_verified,
-                   a.departments, NULL::bytea AS csrf_hash
-            FROM api_tokens t JOIN accounts a ON a.id = t.account_id
-            WHERE t.token_hash = %(h)s AND t.expires_at > now()
-            """,
-            {"h": token_hash, "touch": _TOUCH_EVERY},
-        )
-        return await cursor.fetchone()
+async def token_holders(conn: AsyncConnection, token_hashes: Sequence[bytes]) -> dict[bytes, Holder]:
+    """The accounts of the live API tokens among ``token_hashes``, by digest; notes their use now and then."""
+    cursor = await conn.execute(_TOKENS, {"h": list(token_hashes), "touch": _TOUCH_EVERY}, prepare=True)
+    return _holders(await cursor.fetchall())
+
+
+def _holders(rows: Sequence[tuple[Any, ...]]) -> dict[bytes, Holder]:
+    return {bytes(key): Holder(*fields) for key, *fields in rows}
 
 
 async def api_tokens(conn: AsyncConnection, account_id: UUID) -> list[ApiToken]:

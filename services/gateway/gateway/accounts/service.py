@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
 from datetime import timedelta
@@ -13,6 +13,7 @@ from psycopg_pool import AsyncConnectionPool
 
 from gateway.accounts import access, store
 from gateway.accounts.credentials import Passwords, digest, new_secret
+from gateway.accounts.lookups import GroupLookup
 from gateway.config import Settings
 from gateway.domain import accounts as rules
 from gateway.domain.principal import Principal, principal
@@ -54,6 +55,9 @@ class Accounts:
         self.passwords = passwords or Passwords()
         self.session_idle = timedelta(days=settings.session_idle_days)
         self.session_max = timedelta(days=settings.session_max_days)
+        # Concurrent requests' credentials are looked up together (never cached: see lookups).
+        self._sessions = GroupLookup(self._session_holders)
+        self._tokens = GroupLookup(self._token_holders)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncConnection]:
@@ -178,17 +182,23 @@ class Accounts:
 
     async def session(self, session: str) -> tuple[Principal, bytes] | None:
         """The principal of a live session and the digest of its CSRF token, or None."""
-        async with self.pool.connection() as conn:
-            holder = await access.session_holder(conn, digest(session), self.session_idle)
+        holder = await self._sessions.get(digest(session))
         if holder is None or holder.csrf_hash is None:
             return None
         return self.to_principal(holder), holder.csrf_hash
 
     async def bearer(self, token: str) -> Principal | None:
         """The principal of a live API token, or None."""
-        async with self.pool.connection() as conn:
-            holder = await access.token_holder(conn, digest(token))
+        holder = await self._tokens.get(digest(token))
         return None if holder is None else self.to_principal(holder)
+
+    async def _session_holders(self, id_hashes: Sequence[bytes]) -> dict[bytes, access.Holder]:
+        async with self.pool.connection() as conn:
+            return await access.session_holders(conn, id_hashes, self.session_idle)
+
+    async def _token_holders(self, token_hashes: Sequence[bytes]) -> dict[bytes, access.Holder]:
+        async with self.pool.connection() as conn:
+            return await access.token_holders(conn, token_hashes)
 
     async def log_out(self, session: str) -> None:
         """End a browser session."""
