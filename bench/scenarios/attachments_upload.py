@@ -9,8 +9,6 @@ from __future__ import annotations
 import asyncio
 import io
 import os
-import sys
-import tempfile
 import zipfile
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -19,13 +17,11 @@ from time import perf_counter_ns
 
 import aiohttp
 import httpx
-import psycopg
-from psycopg import sql
 
+from bench.processes import services
 from bench.scenarios import BenchContext, Sample, scenario
 from bench.scenarios.tickets_over_http import _customer_token
-from devstack.postgres import ensure_database
-from devstack.procs import ManagedProcess, free_port, http_ok
+from devstack.procs import free_port
 
 IN_FLIGHT = 8
 MIB = 1024 * 1024
@@ -51,43 +47,23 @@ def _memory_kib(pid: int) -> tuple[int, int]:
 async def _stack(ctx: BenchContext) -> AsyncIterator[tuple[aiohttp.ClientSession, dict[str, int]]]:
     """files and gateway processes on fresh databases; yields a customer's client and the pids."""
     endpoint, access, secret = ctx.endpoints.s3()
-    databases = [ctx.unique("bench_up_files").lower(), ctx.unique("bench_up_gateway").lower()]
-    urls = [await asyncio.to_thread(ensure_database, ctx.endpoints.postgres_url, db) for db in databases]
-    http_port, internal_port, logs = free_port(), free_port(), Path(tempfile.mkdtemp(prefix="atende-bench-"))
-    token = os.urandom(12).hex()
-    services = {
-        "files": {
-            "POSTGRES_URL": urls[0],
-            "OPS_PORT": str(free_port()),
-            "INTERNAL_PORT": str(internal_port),
-            "INTERNAL_TOKEN": token,
-            "S3_ENDPOINT": endpoint,
-            "S3_ACCESS_KEY": access,
-            "S3_SECRET_KEY": secret,
-            "S3_BUCKET": ctx.unique("bench-files").replace("_", "-").lower(),
-        },
-        "gateway": {
-            "POSTGRES_URL": urls[1],
-            "OPS_PORT": str(free_port()),
-            "HTTP_PORT": str(http_port),
-            "DEV_MODE": "true",
-            "COOKIE_SECURE": "false",
-            "FILES_URL": f"http://127.0.0.1:{internal_port}",
-            "FILES_TOKEN": token,
-        },
+    http_port, internal_port, token = free_port(), free_port(), os.urandom(12).hex()
+    files = {
+        "INTERNAL_PORT": str(internal_port),
+        "INTERNAL_TOKEN": token,
+        "S3_ENDPOINT": endpoint,
+        "S3_ACCESS_KEY": access,
+        "S3_SECRET_KEY": secret,
+        "S3_BUCKET": ctx.unique("bench-files").replace("_", "-").lower(),
     }
-    base = os.environ | {"PYTHONOPTIMIZE": "1", "PYTHONUNBUFFERED": "1"}
-    procs: list[ManagedProcess] = []
-    try:
-        for name, settings in services.items():
-            prefix = f"ATENDE_{name.upper()}_"
-            env = base | {prefix + "NATS_URL": ctx.endpoints.nats_url, prefix + "LOG_LEVEL": "warning"}
-            env |= {prefix + key: value for key, value in settings.items()}
-            proc = ManagedProcess(name, [sys.executable, "-m", name], logs / f"{name}.log", env=env)
-            proc.start()
-            procs.append(proc)
-            ready = f"http://127.0.0.1:{settings['OPS_PORT']}/readyz"
-            await asyncio.to_thread(proc.wait_until, lambda url=ready: http_ok(url, 1.0), 60, "readiness")
+    gateway = {
+        "HTTP_PORT": str(http_port),
+        "DEV_MODE": "true",
+        "COOKIE_SECURE": "false",
+        "FILES_URL": f"http://127.0.0.1:{internal_port}",
+        "FILES_TOKEN": token,
+    }
+    async with services(ctx, {"files": files, "gateway": gateway}) as running:
         url = f"http://127.0.0.1:{http_port}"
         async with httpx.AsyncClient(base_url=url, timeout=30) as setup:
             bearer = await _customer_token(setup)
@@ -97,19 +73,7 @@ async def _stack(ctx: BenchContext) -> AsyncIterator[tuple[aiohttp.ClientSession
             headers={"Authorization": f"Bearer {bearer}"},
             timeout=aiohttp.ClientTimeout(total=120),
         ) as client:
-            yield client, {proc.name: proc.pid for proc in procs if proc.pid is not None}
-    finally:
-        for proc in procs:
-            proc.terminate()
-        for proc in procs:
-            await asyncio.to_thread(proc.stop, 20)
-        await asyncio.to_thread(_drop, ctx.endpoints.postgres_url, databases)
-
-
-def _drop(admin_url: str, names: list[str]) -> None:
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        for name in names:
-            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+            yield client, running.pids
 
 
 async def _upload(client: aiohttp.ClientSession, data: bytes, index: int, latencies: list[int]) -> None:

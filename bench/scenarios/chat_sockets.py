@@ -10,75 +10,35 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import random
-import sys
-import tempfile
-from collections.abc import AsyncIterator
-from contextlib import AsyncExitStack, asynccontextmanager
-from pathlib import Path
+from contextlib import AsyncExitStack
 from time import perf_counter_ns
 from typing import Any
 
 import httpx
-import psycopg
-from psycopg import sql
 from websockets.asyncio.client import ClientConnection, connect
 
+from bench.processes import services
 from bench.scenarios import BenchContext, Sample, scenario
-from devstack.postgres import ensure_database
-from devstack.procs import ManagedProcess, free_port, http_ok
+from devstack.procs import free_port
 
 PASSWORD = "bench password 123"  # noqa: S105 (throwaway accounts of a throwaway database)
 CAPACITY = 20  # chats per agent (the most SetPresence allows)
-SECONDS = 20.0
+SECONDS = 20
 WARMUP_S = 3.0
 
 
-@asynccontextmanager
-async def _services(ctx: BenchContext) -> AsyncIterator[tuple[str, str]]:
-    """chat and gateway processes on fresh databases; yields (HTTP URL, gateway database URL)."""
-    names = [ctx.unique("bench_chat").lower(), ctx.unique("bench_chat_gateway").lower()]
-    urls = [await asyncio.to_thread(ensure_database, ctx.endpoints.postgres_url, db) for db in names]
-    http_port, logs = free_port(), Path(tempfile.mkdtemp(prefix="atende-bench-"))
-    services = {
-        "chat": {"POSTGRES_URL": urls[0], "OPS_PORT": str(free_port())},
-        "gateway": {
-            "POSTGRES_URL": urls[1],
-            "OPS_PORT": str(free_port()),
-            "HTTP_PORT": str(http_port),
-            "DEV_MODE": "true",
-            "COOKIE_SECURE": "false",
-            "CHAT_SECRET": "bench-secret",
-            "CHAT_MESSAGES_BURST": "100",
-            "CHAT_MESSAGES_PER_S": "100",
-        },
+def _settings(http_port: int) -> dict[str, dict[str, str]]:
+    """chat, then the gateway in front of it (flood limits out of the way: this is a load test)."""
+    gateway = {
+        "HTTP_PORT": str(http_port),
+        "DEV_MODE": "true",
+        "COOKIE_SECURE": "false",
+        "CHAT_SECRET": "bench-secret",
+        "CHAT_MESSAGES_BURST": "100",
+        "CHAT_MESSAGES_PER_S": "100",
     }
-    base = os.environ | {"PYTHONOPTIMIZE": "1", "PYTHONUNBUFFERED": "1"}
-    procs: list[ManagedProcess] = []
-    try:
-        for name, settings in services.items():
-            prefix = f"ATENDE_{name.upper()}_"
-            env = base | {prefix + "NATS_URL": ctx.endpoints.nats_url, prefix + "LOG_LEVEL": "warning"}
-            env |= {prefix + key: value for key, value in settings.items()}
-            proc = ManagedProcess(name, [sys.executable, "-m", name], logs / f"{name}.log", env=env)
-            proc.start()
-            procs.append(proc)
-            ready = f"http://127.0.0.1:{settings['OPS_PORT']}/readyz"
-            await asyncio.to_thread(proc.wait_until, lambda url=ready: http_ok(url, 1.0), 60, "readiness")
-        yield f"http://127.0.0.1:{http_port}", urls[1]
-    finally:
-        for proc in procs:
-            proc.terminate()
-        for proc in procs:
-            await asyncio.to_thread(proc.stop, 20)
-        await asyncio.to_thread(_drop, ctx.endpoints.postgres_url, names)
-
-
-def _drop(admin_url: str, names: list[str]) -> None:
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        for name in names:
-            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+    return {"chat": {}, "gateway": gateway}
 
 
 async def _agent_tokens(url: str, gateway_db: str, count: int) -> list[str]:
@@ -112,7 +72,7 @@ async def _agent_tokens(url: str, gateway_db: str, count: int) -> list[str]:
 
 async def _next(ws: ClientConnection, kind: str) -> dict[str, Any]:
     while True:
-        frame = json.loads(await ws.recv())
+        frame: dict[str, Any] = json.loads(await ws.recv())
         if frame.get("type") == kind:
             return frame
 
@@ -120,7 +80,9 @@ async def _next(ws: ClientConnection, kind: str) -> dict[str, Any]:
 async def _run(ctx: BenchContext, conversations: int) -> Sample:
     latencies: list[int] = []
     received = 0
-    async with _services(ctx) as (url, gateway_db), AsyncExitStack() as sockets:
+    http_port = free_port()
+    async with services(ctx, _settings(http_port)) as running, AsyncExitStack() as sockets:
+        url, gateway_db = f"http://127.0.0.1:{http_port}", running.databases["gateway"]
         ws_url = url.replace("http://", "ws://")
         agents = []
         for token in await _agent_tokens(url, gateway_db, -(-conversations // CAPACITY)):

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import sys
-import tempfile
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -21,12 +19,10 @@ from urllib.parse import parse_qs, urlsplit
 
 import aiohttp
 import httpx
-import psycopg
-from psycopg import sql
 
+from bench.processes import services
 from bench.scenarios import BenchContext, Sample, scenario
-from devstack.postgres import ensure_database
-from devstack.procs import ManagedProcess, free_port, http_ok
+from devstack.procs import free_port
 
 CLIENTS = 16
 WARMUP = 20  # tickets opened before the clock starts (connections, prepared statements, caches)
@@ -34,34 +30,12 @@ PASSWORD = "bench password 123"  # noqa: S105 (a throwaway account of a throwawa
 
 
 @asynccontextmanager
-async def _stack(ctx: BenchContext) -> AsyncIterator[tuple[aiohttp.ClientSession, dict[str, int | None]]]:
+async def _stack(ctx: BenchContext) -> AsyncIterator[tuple[aiohttp.ClientSession, dict[str, int]]]:
     """Tickets and gateway processes on fresh databases; yields a customer's API client (bearer)
     and the processes' ids by name."""
-    databases = [ctx.unique("bench_http_tickets").lower(), ctx.unique("bench_http_gateway").lower()]
-    urls = [await asyncio.to_thread(ensure_database, ctx.endpoints.postgres_url, db) for db in databases]
-    http_port, logs = free_port(), Path(tempfile.mkdtemp(prefix="atende-bench-"))
-    base = os.environ | {"PYTHONOPTIMIZE": "1", "PYTHONUNBUFFERED": "1"}
-    services = {
-        "tickets": {"POSTGRES_URL": urls[0], "OPS_PORT": str(free_port())},
-        "gateway": {
-            "POSTGRES_URL": urls[1],
-            "OPS_PORT": str(free_port()),
-            "HTTP_PORT": str(http_port),
-            "DEV_MODE": "true",
-            "COOKIE_SECURE": "false",
-        },
-    }
-    procs: list[ManagedProcess] = []
-    try:
-        for name, settings in services.items():
-            prefix = f"ATENDE_{name.upper()}_"
-            env = base | {prefix + "NATS_URL": ctx.endpoints.nats_url, prefix + "LOG_LEVEL": "warning"}
-            env |= {prefix + key: value for key, value in settings.items()}
-            proc = ManagedProcess(name, [sys.executable, "-m", name], logs / f"{name}.log", env=env)
-            proc.start()
-            procs.append(proc)
-            ready = f"http://127.0.0.1:{settings['OPS_PORT']}/readyz"
-            await asyncio.to_thread(proc.wait_until, lambda url=ready: http_ok(url, 1.0), 60, "readiness")
+    http_port = free_port()
+    gateway = {"HTTP_PORT": str(http_port), "DEV_MODE": "true", "COOKIE_SECURE": "false"}
+    async with services(ctx, {"tickets": {}, "gateway": gateway}) as running:
         url = f"http://127.0.0.1:{http_port}"
         async with httpx.AsyncClient(base_url=url, timeout=30) as setup:
             token = await _customer_token(setup)
@@ -73,13 +47,7 @@ async def _stack(ctx: BenchContext) -> AsyncIterator[tuple[aiohttp.ClientSession
         ) as client:
             for warmup in range(WARMUP):
                 await _open(client, -1 - warmup, [])
-            yield client, {proc.name: proc.pid for proc in procs}
-    finally:
-        for proc in procs:
-            proc.terminate()
-        for proc in procs:
-            await asyncio.to_thread(proc.stop, 20)
-        await asyncio.to_thread(_drop, ctx.endpoints.postgres_url, databases)
+            yield client, running.pids
 
 
 async def _customer_token(client: httpx.AsyncClient) -> str:
@@ -175,9 +143,3 @@ def _cpu_s(pid: int | None) -> float | None:
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
     except (OSError, IndexError, ValueError):
         return None
-
-
-def _drop(admin_url: str, databases: list[str]) -> None:
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        for database in databases:
-            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(database)))

@@ -15,7 +15,6 @@ from psycopg_pool import AsyncConnectionPool
 from chat.domain.entries import entry_of
 from chat.domain.waits import estimated_wait_s
 from chat.views.projection import fold
-from chat.views.schema import TEXT_SEARCH
 from contracts.chat import (
     ChatEntry,
     ConversationListV1,
@@ -23,6 +22,7 @@ from contracts.chat import (
     DepartmentAvailability,
     SearchChatsV1,
 )
+from plumbing.textsearch import TEXT_SEARCH
 
 _SUMMARY = (
     "c.conversation_id::text AS conversation_id, c.status, c.department, c.customer_email, c.customer_name, "

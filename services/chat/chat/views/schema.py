@@ -2,11 +2,12 @@
 
 from typing import Any
 
-from psycopg import Cursor, errors
+from psycopg import Cursor
+
+from plumbing.textsearch import TEXT_SEARCH, ensure_portuguese
 
 # Search ignores accents ("solicitacao" finds "solicitação") where the server has unaccent; the
 # configuration's name is the same either way (and the same as the tickets service's, in its own database).
-TEXT_SEARCH = "atende_pt"
 
 _TABLES = f"""
 CREATE TABLE IF NOT EXISTS chat_conversations (
@@ -61,33 +62,10 @@ CREATE INDEX IF NOT EXISTS chat_entries_search
 
 def create(cursor: Cursor[Any]) -> None:
     """Create the text search configuration and the tables, if missing."""
-    # Replicas starting together would both find the configuration missing: one at a time.
-    cursor.execute("SELECT pg_advisory_xact_lock(hashtext('atende.chat.views.schema'))")
-    cursor.execute("SELECT 1 FROM pg_ts_config WHERE cfgname = %s", (TEXT_SEARCH,))
-    if cursor.fetchone() is None:
-        cursor.execute(f"CREATE TEXT SEARCH CONFIGURATION {TEXT_SEARCH} (COPY = portuguese)")
-        if _unaccent(cursor):
-            cursor.execute(
-                f"ALTER TEXT SEARCH CONFIGURATION {TEXT_SEARCH} "
-                "ALTER MAPPING FOR hword, hword_part, word WITH unaccent, portuguese_stem"
-            )
+    ensure_portuguese(cursor, "atende.chat.views.schema")
     cursor.execute(_TABLES)
 
 
 def drop(cursor: Cursor[Any]) -> None:
     """Drop the tables (the search configuration stays: it holds no data)."""
     cursor.execute("DROP TABLE IF EXISTS chat_conversations, chat_entries")
-
-
-def _unaccent(cursor: Cursor[Any]) -> bool:
-    """Install unaccent if the server has it (a trusted extension); some embedded servers do not."""
-    cursor.execute("SELECT 1 FROM pg_available_extensions WHERE name = 'unaccent'")
-    if cursor.fetchone() is None:
-        return False
-    cursor.execute("SAVEPOINT unaccent")
-    try:
-        cursor.execute("CREATE EXTENSION IF NOT EXISTS unaccent")
-    except errors.InsufficientPrivilege:
-        cursor.execute("ROLLBACK TO SAVEPOINT unaccent")
-        return False
-    return True

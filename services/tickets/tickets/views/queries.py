@@ -20,7 +20,7 @@ from contracts.ticket_queries import (
     TicketListV1,
     TicketSummary,
 )
-from tickets.views.schema import TEXT_SEARCH
+from plumbing.textsearch import TEXT_SEARCH
 
 _NUMBER = re.compile(r"^\s*#?(\d{1,9})\s*$")
 _COLUMNS = sql.SQL(

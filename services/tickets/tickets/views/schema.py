@@ -2,11 +2,12 @@
 
 from typing import Any
 
-from psycopg import Cursor, errors
+from psycopg import Cursor
+
+from plumbing.textsearch import TEXT_SEARCH, ensure_portuguese
 
 # Search ignores accents ("solicitacao" finds "solicitação") where the server has unaccent;
 # the configuration's name is the same either way, so queries and indexes never change.
-TEXT_SEARCH = "atende_pt"
 
 _TABLES = f"""
 CREATE TABLE IF NOT EXISTS ticket_summary (
@@ -63,31 +64,10 @@ CREATE INDEX IF NOT EXISTS ticket_history_body_search
 
 def create(cursor: Cursor[Any]) -> None:
     """Create the text search configuration and the tables, if missing."""
-    cursor.execute("SELECT 1 FROM pg_ts_config WHERE cfgname = %s", (TEXT_SEARCH,))
-    if cursor.fetchone() is None:
-        cursor.execute(f"CREATE TEXT SEARCH CONFIGURATION {TEXT_SEARCH} (COPY = portuguese)")
-        if _unaccent(cursor):
-            cursor.execute(
-                f"ALTER TEXT SEARCH CONFIGURATION {TEXT_SEARCH} "
-                "ALTER MAPPING FOR hword, hword_part, word WITH unaccent, portuguese_stem"
-            )
+    ensure_portuguese(cursor, "atende.tickets.views.schema")
     cursor.execute(_TABLES)
 
 
 def drop(cursor: Cursor[Any]) -> None:
     """Drop the tables (the search configuration stays: it holds no data)."""
     cursor.execute("DROP TABLE IF EXISTS ticket_summary, ticket_history")
-
-
-def _unaccent(cursor: Cursor[Any]) -> bool:
-    """Install unaccent if the server has it (a trusted extension); some embedded servers do not."""
-    cursor.execute("SELECT 1 FROM pg_available_extensions WHERE name = 'unaccent'")
-    if cursor.fetchone() is None:
-        return False
-    cursor.execute("SAVEPOINT unaccent")
-    try:
-        cursor.execute("CREATE EXTENSION IF NOT EXISTS unaccent")
-    except errors.InsufficientPrivilege:
-        cursor.execute("ROLLBACK TO SAVEPOINT unaccent")
-        return False
-    return True
