@@ -9,7 +9,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from support import samples
+from support import hostile_files, samples
 
 from files.domain.policy import Limits, Refusal, extension_of
 from files.inspection import CONTENT_TYPES, Inspected, archives, images, inspect, signature, text
@@ -34,12 +34,12 @@ def test_every_allowed_extension_has_a_sample_and_a_content_type() -> None:
     assert CONTENT_TYPES == samples.CONTENT_TYPES
 
 
-@pytest.mark.parametrize("name", sorted(samples.HOSTILE))
+@pytest.mark.parametrize("name", sorted(hostile_files.HOSTILE))
 def test_hostile_uploads_are_refused(tmp_path: Path, name: str) -> None:
-    filename, data = samples.hostile(name)
+    filename, data = hostile_files.hostile(name)
     found = _inspect(tmp_path, filename, data)
     assert isinstance(found, Refusal), found
-    assert found.code == samples.HOSTILE[name].code, found
+    assert found.code == hostile_files.HOSTILE[name].code, found
 
 
 @pytest.mark.parametrize(
@@ -56,7 +56,7 @@ def test_hostile_uploads_are_refused(tmp_path: Path, name: str) -> None:
     ],
 )
 def test_a_mismatch_says_what_the_content_looks_like(tmp_path: Path, name: str, detail: str) -> None:
-    assert _inspect(tmp_path, *samples.hostile(name)) == Refusal("content_mismatch", detail=detail)
+    assert _inspect(tmp_path, *hostile_files.hostile(name)) == Refusal("content_mismatch", detail=detail)
 
 
 def test_limits_are_the_callers(tmp_path: Path) -> None:
@@ -68,13 +68,13 @@ def test_limits_are_the_callers(tmp_path: Path) -> None:
     refused = _inspect(tmp_path, "a.zip", zip_, Limits(max_expanded_bytes=1000))  # it expands to ~2 KB
     assert refused == Refusal("archive_too_large", 1000)
     assert _inspect(tmp_path, "a.rar", rar, Limits(max_entries=1)) == Refusal("archive_too_many_entries", 1)
-    bomb = samples.hostile("zip_ratio")[1]  # 30 MiB of zeros deflate about 1000:1
+    bomb = hostile_files.hostile("zip_ratio")[1]  # 30 MiB of zeros deflate about 1000:1
     assert _inspect(tmp_path, "a.zip", bomb, Limits(max_ratio=2000)) == Inspected("application/zip")
 
 
 def test_empty_and_unlisted(tmp_path: Path) -> None:
     assert _inspect(tmp_path, "a.png", b"") == Refusal("empty")
-    refused = _inspect(tmp_path, "a.exe", samples.hostile("pe_as_pdf")[1])
+    refused = _inspect(tmp_path, "a.exe", hostile_files.hostile("pe_as_pdf")[1])
     assert isinstance(refused, Refusal) and refused.code == "extension_not_allowed"
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import Any
 
@@ -52,7 +53,7 @@ class Limits:
     per_s: float = 1.0
 
 
-class Session:
+class Session(ABC):
     """What both kinds of socket share: the link, the error frames, the loop over incoming frames."""
 
     agent = False
@@ -65,14 +66,17 @@ class Session:
         self.link = Link(bus, websocket, self.render)
         self.flood = Bucket(limits.burst, limits.per_s)
 
+    @abstractmethod
     def render(self, frame: ChatLiveFrameV1) -> dict[str, Any] | None:
-        raise NotImplementedError
+        """What this socket's reader may see of a live frame (None: nothing)."""
 
+    @abstractmethod
     async def opened(self) -> None:
         """Subscribe and send the initial state."""
 
+    @abstractmethod
     async def handle(self, frame: Any) -> None:
-        raise NotImplementedError
+        """Act on one valid client frame."""
 
     def refuse(self, reason: str, field: str | None = None, client_id: str | None = None) -> None:
         """An error frame in the reader's language; the socket stays open."""
