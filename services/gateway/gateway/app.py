@@ -6,6 +6,7 @@ from fastapi import FastAPI
 
 from gateway import VERSION, errors
 from gateway.accounts.service import Accounts
+from gateway.chat.live import Hub
 from gateway.chat.tokens import ResumeTokens
 from gateway.config import Settings
 from gateway.files.client import FilesClient
@@ -40,6 +41,7 @@ def create_app(
     app.state.files = files  # None: attachments answer 503
     app.state.settings = settings or (accounts_service.settings if accounts_service else Settings())
     app.state.chat_tokens = chat_tokens(app.state.settings)
+    app.state.chat_hub = Hub(bus)  # one live subscription per subject, shared by this process's sockets
     errors.install(app)
     # The last added is the outermost: every line logged for a request, 500s included, has its id.
     app.add_middleware(errors.UnexpectedErrors)

@@ -63,7 +63,7 @@ class Session(ABC):
         self.websocket = websocket
         self.language = language
         self.limits = limits
-        self.link = Link(bus, websocket, self.render)
+        self.link = Link(websocket.app.state.chat_hub, websocket, self.render)
         self.flood = Bucket(limits.burst, limits.per_s)
 
     @abstractmethod
