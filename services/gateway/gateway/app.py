@@ -16,6 +16,7 @@ from gateway.routers import (
     admin_mail,
     attachments,
     chat,
+    chat_files,
     console_chat,
     console_tickets,
     session,
@@ -54,6 +55,7 @@ def create_app(
     app.include_router(attachments.agent)
     app.include_router(console_tickets.router)
     app.include_router(chat.router)
+    app.include_router(chat_files.router)
     app.include_router(console_chat.router)
     app.include_router(admin_mail.router)
     return app

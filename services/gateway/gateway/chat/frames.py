@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from contracts.chat import ChatEntry, ChatLiveFrameV1, ConversationSummary
+from contracts.chat import ChatEntry, ChatLiveFrameV1, ConversationStatus, ConversationSummary
 from contracts.common import ActorKind
 
 _CUSTOMER_HIDES = {"agent_id", "customer_email"}
@@ -39,7 +39,16 @@ def for_customer(conversation_id: str, frame: ChatLiveFrameV1) -> dict[str, Any]
     if frame.kind == "entry" and frame.entry is not None:
         return {"type": "entry", "entry": entry_for_customer(frame.entry)}
     if frame.kind == "status" and frame.conversation is not None:
-        return {"type": "status", "conversation": conversation_for_customer(frame.conversation)}
+        summary = frame.conversation
+        if summary.status is ConversationStatus.QUEUED:
+            # Chat sends a waiting customer their place as a status; it may arrive after the accept
+            # that ended the wait, so it only ever moves the place shown, never the status.
+            return {
+                "type": "queue",
+                "position": summary.queue_position,
+                "estimated_wait_s": summary.estimated_wait_s,
+            }
+        return {"type": "status", "conversation": conversation_for_customer(summary)}
     if frame.kind in {"typing", "read"} and frame.by_kind is ActorKind.AGENT:
         return {"type": frame.kind, "by": "agent", "up_to_seq": frame.up_to_seq}
     return None

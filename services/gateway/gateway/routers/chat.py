@@ -7,9 +7,8 @@ import uuid
 from typing import Annotated, Any
 
 import nats.errors
-from fastapi import APIRouter, Header, Query, Request, WebSocket, status
+from fastapi import APIRouter, Query, Request, WebSocket, status
 from pydantic import BaseModel, ConfigDict, Field
-from starlette.responses import StreamingResponse
 
 from contracts.chat import (
     AvailabilityV1,
@@ -21,7 +20,6 @@ from contracts.chat import (
     SearchChatsV1,
     StartChatV1,
 )
-from contracts.files import OwnerKind
 from contracts.subjects import (
     GET_AVAILABILITY_V1,
     GET_CONVERSATION_V1,
@@ -29,20 +27,18 @@ from contracts.subjects import (
     SEARCH_CHATS_V1,
     START_CHAT_V1,
 )
-from gateway.auth import CurrentCustomer, principal_if_any
+from gateway.auth import CurrentCustomer
 from gateway.chat.access import origin_allowed, origin_of
 from gateway.chat.customer import CustomerSession
 from gateway.chat.frames import conversation_for_customer, entry_for_customer
 from gateway.chat.sessions import Limits, Session
 from gateway.chat.tokens import Visitor
-from gateway.dependencies import AccountsDep, BusDep
+from gateway.dependencies import BusDep
 from gateway.domain.accounts import Problem, email_problems, name_problems, normalise_email, normalise_name
 from gateway.domain.language import negotiate
-from gateway.files.calls import AttachmentsDep, FileName
-from gateway.files.models import RAW_BODY, AttachmentOut, attachment_out
 from gateway.openapi import documented
 from gateway.tickets.calls import IdempotencyKey
-from plumbing.bus import Bus, RemoteError
+from plumbing.bus import RemoteError
 from plumbing.errors import Invalid, NotFound
 
 router = APIRouter(prefix="/api/v1/chat", tags=["chat (customer)"], responses=documented(422, 503, 504))
@@ -231,67 +227,3 @@ async def my_chat(conversation_id: str, me: CurrentCustomer, bus: BusDep) -> dic
         "conversation": conversation_for_customer(found.conversation),
         "entries": [entry_for_customer(e) for e in found.entries],
     }
-
-
-def _visitor_of(request: Request, conversation_id: str, token: str | None) -> Visitor:
-    """The visitor whose resume token opens this conversation; 404 for anything else."""
-    visitor: Visitor | None = request.app.state.chat_tokens.read(token or "")
-    if visitor is None or visitor.conversation_id != conversation_id:
-        raise NotFound("conversation_not_found")
-    return visitor
-
-
-ChatToken = Annotated[
-    str | None, Header(alias="X-Chat-Token", max_length=2000, description="The resume token.")
-]
-
-
-@router.post(
-    "/conversations/{conversation_id}/attachments",
-    status_code=status.HTTP_201_CREATED,
-    responses=documented(404, 413, 415),
-    openapi_extra=RAW_BODY,
-)
-async def upload(
-    conversation_id: str, request: Request, filename: FileName, files: AttachmentsDep, token: ChatToken = None
-) -> AttachmentOut:
-    """A file for the chat (same rules as every upload); then send a message frame with its id."""
-    visitor = _visitor_of(request, conversation_id, token)
-    stored = await files.upload(visitor.email, request, filename, conversation_id, OwnerKind.CONVERSATION)
-    url = f"{router.prefix}/conversations/{conversation_id}/attachments/{stored.attachment_id}"
-    return attachment_out(stored, url)
-
-
-@router.get(
-    "/conversations/{conversation_id}/attachments/{attachment_id}",
-    responses=documented(404),
-    response_class=StreamingResponse,
-)
-async def download(
-    conversation_id: str,
-    attachment_id: str,
-    request: Request,
-    bus: BusDep,
-    accounts: AccountsDep,
-    files: AttachmentsDep,
-    token: Annotated[str | None, Query(max_length=2000)] = None,
-) -> StreamingResponse:
-    """A file of the chat: for its visitor (the resume token: a link cannot carry headers) or, later
-    (a transcript's link), for the customer logged in with that verified address."""
-    visitor = request.app.state.chat_tokens.read(token or "")
-    found = await shared_in(bus, conversation_id, attachment_id)
-    if visitor is None or visitor.conversation_id != conversation_id:
-        me = await principal_if_any(request, accounts)
-        if me is None or not me.email_verified or me.email != found.conversation.customer_email:
-            raise NotFound("attachment_not_found")
-    return await files.stream(attachment_id)
-
-
-async def shared_in(bus: Bus, conversation_id: str, attachment_id: str) -> ConversationV1:
-    """The conversation, if the file was shared in it; 404 otherwise."""
-    found: ConversationV1 = await bus.request(
-        GET_CONVERSATION_V1, GetConversationV1(conversation_id=conversation_id), ConversationV1
-    )
-    if not any(entry.attachment_id == attachment_id for entry in found.entries):
-        raise NotFound("attachment_not_found")
-    return found

@@ -19,7 +19,8 @@ from gateway.domain.principal import Principal
 from gateway.files.calls import AttachmentsDep, FileName
 from gateway.files.models import RAW_BODY, AttachmentOut, attachment_out
 from gateway.openapi import documented
-from gateway.routers.chat import limits, serve, shared_in
+from gateway.routers.chat import limits, serve
+from gateway.routers.chat_files import shared_in
 from plumbing.bus import Bus
 from plumbing.errors import NotFound
 
