@@ -77,7 +77,7 @@ async def gateways(nats_url: str, postgres_url: str, s3: infra.S3) -> AsyncItera
                         files_url=f"http://127.0.0.1:{files_port}",
                         files_token=SECRET,
                         chat_messages_burst=5,
-                        chat_messages_per_s=0.5,
+                        chat_messages_per_s=0.01,  # no refill to speak of: the flood test counts exactly
                     )
                 )
             )
