@@ -14,10 +14,11 @@ from starlette.responses import StreamingResponse
 
 from contracts.tickets import ticket_id_for
 from gateway.auth import CurrentAgent, CurrentCustomer
-from gateway.files.calls import AttachmentsDep, FileName
+from gateway.domain.principal import Principal
+from gateway.files.calls import AttachmentCalls, AttachmentsDep, FileName
 from gateway.files.models import RAW_BODY, AttachmentOut, attachment_out
 from gateway.openapi import documented
-from gateway.tickets.calls import Calls, request_id
+from gateway.tickets.calls import Calls, TicketCalls, request_id
 
 _REFUSALS = documented(
     413,
@@ -81,9 +82,7 @@ async def upload_for_reply(
     files: AttachmentsDep,
 ) -> AttachmentOut:
     """Upload, then send the reply with these ids in attachment_ids."""
-    await calls.history(me, ticket_id)  # only to a ticket one may see
-    stored = await files.upload(me.account_id, request, filename, ticket_id)
-    return attachment_out(stored, f"{customer.prefix}/{ticket_id}/attachments/{stored.attachment_id}")
+    return await _to_ticket(me, ticket_id, request, filename, calls, files, customer.prefix)
 
 
 @customer.get(
@@ -112,9 +111,7 @@ async def agent_upload(
     files: AttachmentsDep,
 ) -> AttachmentOut:
     """Upload, then send the reply or note with these ids in attachment_ids."""
-    await calls.history(me, ticket_id)
-    stored = await files.upload(me.account_id, request, filename, ticket_id)
-    return attachment_out(stored, f"{agent.prefix}/{ticket_id}/attachments/{stored.attachment_id}")
+    return await _to_ticket(me, ticket_id, request, filename, calls, files, agent.prefix)
 
 
 @agent.get("/{ticket_id}/attachments/{attachment_id}", responses=_DOWNLOAD, response_class=StreamingResponse)
@@ -123,3 +120,18 @@ async def agent_download(
 ) -> StreamingResponse:
     """A file of the ticket's history, internal notes included."""
     return await files.download(me, ticket_id, attachment_id)
+
+
+async def _to_ticket(
+    me: Principal,
+    ticket_id: str,
+    request: Request,
+    filename: str,
+    calls: TicketCalls,
+    files: AttachmentCalls,
+    prefix: str,
+) -> AttachmentOut:
+    """Store a file for a ticket ``me`` may see (404 otherwise); its link under ``prefix``."""
+    await calls.history(me, ticket_id)
+    stored = await files.upload(me.account_id, request, filename, ticket_id)
+    return attachment_out(stored, f"{prefix}/{ticket_id}/attachments/{stored.attachment_id}")

@@ -84,16 +84,17 @@ def compose_account(
     date: datetime,
 ) -> EmailMessage:
     """An account mail (verification, reset): not part of any ticket's thread."""
-    message = _mail(
-        mail_from=mail_from,
-        to=Address(display_name(notice.to_name), addr_spec=notice.to_email),
-        support_address=support_address,
-        subject=notice.subject,
-        date=date,
-        message_id=message_id(event_id, domain_of(support_address)),
+    return _standalone(
+        notice.to_name,
+        notice.to_email,
+        notice.subject,
+        event_id,
+        text,
+        html,
+        mail_from,
+        support_address,
+        date,
     )
-    _bodies(message, event_id, text, html)
-    return message
 
 
 def compose_transcript(
@@ -107,11 +108,37 @@ def compose_transcript(
     date: datetime,
 ) -> EmailMessage:
     """A chat's transcript: a mail of its own (a reply to it reaches the support mailbox as a new mail)."""
+    subject = display_name(transcript.subject)
+    return _standalone(
+        transcript.customer_name,
+        transcript.customer_email,
+        subject,
+        event_id,
+        text,
+        html,
+        mail_from,
+        support_address,
+        date,
+    )
+
+
+def _standalone(
+    to_name: str,
+    to_email: str,
+    subject: str,
+    event_id: str,
+    text: str,
+    html: str,
+    mail_from: str,
+    support_address: str,
+    date: datetime,
+) -> EmailMessage:
+    """A mail outside any ticket's thread, with its own Message-ID."""
     message = _mail(
         mail_from=mail_from,
-        to=Address(display_name(transcript.customer_name), addr_spec=transcript.customer_email),
+        to=Address(display_name(to_name), addr_spec=to_email),
         support_address=support_address,
-        subject=display_name(transcript.subject),
+        subject=subject,
         date=date,
         message_id=message_id(event_id, domain_of(support_address)),
     )
