@@ -122,6 +122,14 @@ class DurableConsumer:
                     )
                 except TimeoutError:  # nats' own and asyncio's: nothing to do right now
                     messages = []
+                except nats.js.errors.APIError as refused:
+                    # nats.py re-sends the idle heartbeat with a lingering pull whose expiry is what is
+                    # left of the fetch; on a busy machine that can fall under what the server accepts
+                    # for the heartbeat. Nothing is wrong with the consumer: pull again at once.
+                    if "heartbeat" not in str(refused.description):
+                        raise
+                    log.info("consumer.pull_refused_heartbeat", consumer=self.durable.name)
+                    messages = []
                 self.last_pull_ok = time.monotonic()
                 failures = 0
                 await self._process_batch(messages)
