@@ -1,9 +1,9 @@
 # syntax=docker/dockerfile:1
 #
-# Atende: ONE image for all six services. The container's ATENDE_SERVICE environment variable
-# chooses the service (tickets, chat, mail-ingest, notifier, files, gateway); the default command
+# Atende: ONE image for all seven services. The container's ATENDE_SERVICE environment variable
+# chooses the service (tickets, chat, mail-ingest, notifier, files, insights, gateway); the default command
 # runs `python -m <its module>` and the HEALTHCHECK probes that service's own /healthz on its private
-# ops port (8101-8105, gateway 8100; ATENDE_<SERVICE>_OPS_PORT moves it). The gateway's public API is
+# ops port (8101-8106, gateway 8100; ATENDE_<SERVICE>_OPS_PORT moves it). The gateway's public API is
 # on port 8000 (ATENDE_GATEWAY_HTTP_PORT); the files service takes attachment bytes from the gateway
 # on its private port 8005 (ATENDE_FILES_INTERNAL_PORT).
 # The launcher is deploy/docker/service.py.
@@ -57,6 +57,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     ATENDE_MAIL_INGEST_OPS_HOST=0.0.0.0 \
     ATENDE_NOTIFIER_OPS_HOST=0.0.0.0 \
     ATENDE_FILES_OPS_HOST=0.0.0.0 \
+    ATENDE_INSIGHTS_OPS_HOST=0.0.0.0 \
     ATENDE_GATEWAY_OPS_HOST=0.0.0.0 \
     ATENDE_GATEWAY_HTTP_HOST=0.0.0.0 \
     ATENDE_FILES_INTERNAL_HOST=0.0.0.0
@@ -78,7 +79,7 @@ COPY deploy/docker/service.py /opt/atende/service.py
 
 USER 10001:10001
 WORKDIR /opt/atende
-EXPOSE 8000 8005 8100 8101 8102 8103 8104 8105
+EXPOSE 8000 8005 8100 8101 8102 8103 8104 8105 8106
 STOPSIGNAL SIGTERM
 HEALTHCHECK --interval=15s --timeout=5s --start-period=20s --retries=3 \
     CMD ["python", "/opt/atende/service.py", "healthcheck"]

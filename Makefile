@@ -1,7 +1,7 @@
 # Atende — the two commands: `make up` runs everything, `make test` passes the tests.
 .DEFAULT_GOAL := help
 PY := .venv/bin/python
-SERVICES := services/tickets services/chat services/mail-ingest services/notifier services/files services/gateway
+SERVICES := services/tickets services/chat services/mail-ingest services/notifier services/files services/gateway services/insights
 CODE := contracts plumbing devstack $(SERVICES) tests bench
 
 .PHONY: help install system up check test lint typecheck imports format contracts bench lock clean
@@ -29,7 +29,7 @@ lint: install ## ruff lint and format check
 	@.venv/bin/ruff format --check $(CODE)
 
 typecheck: install ## mypy (strict on contracts/ and every domain/)
-	@.venv/bin/mypy -p contracts -p plumbing -p devstack -p tickets -p chat -p mail_ingest -p notifier -p files -p gateway
+	@.venv/bin/mypy -p contracts -p plumbing -p devstack -p tickets -p chat -p mail_ingest -p notifier -p files -p gateway -p insights
 
 imports: install ## Enforce the import rules (services never import each other; pure domains)
 	@.venv/bin/lint-imports

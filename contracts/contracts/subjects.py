@@ -44,6 +44,7 @@ from contracts.files import (
     AttachmentStoredV1,
     DescribeAttachmentsV1,
 )
+from contracts.insights import DemandsV1, FiguresV1, GetDemandsV1, GetFiguresV1
 from contracts.mail import (
     ListQuarantinedMailV1,
     QuarantinedMailListV1,
@@ -70,9 +71,11 @@ from contracts.ticket_queries import (
     TicketListV1,
 )
 from contracts.tickets import (
+    TicketAssignedV1,
     TicketBounceReceivedV1,
     TicketClosedV1,
     TicketDeliveryFailedV1,
+    TicketNoteAddedV1,
     TicketOpenedV1,
     TicketRepliedV1,
     TicketReplyReceivedV1,
@@ -80,7 +83,7 @@ from contracts.tickets import (
     TicketStatusChangedV1,
 )
 
-Service = Literal["tickets", "chat", "mail-ingest", "notifier", "files", "gateway", "any"]
+Service = Literal["tickets", "chat", "mail-ingest", "notifier", "files", "gateway", "insights", "any"]
 
 
 @dataclass(frozen=True)
@@ -170,6 +173,8 @@ TICKET_OPENED_V1 = "atende.tickets.events.opened.v1"
 TICKET_STATUS_CHANGED_V1 = "atende.tickets.events.status-changed.v1"
 TICKET_REPLIED_V1 = "atende.tickets.events.replied.v1"
 TICKET_CLOSED_V1 = "atende.tickets.events.closed.v1"
+TICKET_ASSIGNED_V1 = "atende.tickets.events.assigned.v1"
+TICKET_NOTE_ADDED_V1 = "atende.tickets.events.note-added.v1"
 ATTACHMENT_STORED_V1 = "atende.files.events.stored.v1"
 ATTACHMENT_REJECTED_V1 = "atende.files.events.rejected.v1"
 DEAD_LETTERED_V1 = "atende.deadletter.>"
@@ -190,6 +195,8 @@ TICKET_DELIVERY_FAILED_V1 = "atende.tickets.events.delivery-failed.v1"
 LIST_QUARANTINED_MAIL_V1 = "atende.mail.qry.quarantine.v1"
 RETRY_QUARANTINED_MAIL_V1 = "atende.mail.cmd.retry.v1"
 DESCRIBE_ATTACHMENTS_V1 = "atende.files.qry.describe.v1"
+GET_FIGURES_V1 = "atende.insights.qry.figures.v1"
+GET_DEMANDS_V1 = "atende.insights.qry.demands.v1"
 # Live chat: commands and queries (gateway → chat), facts (CHAT stream), live frames (core NATS).
 START_CHAT_V1 = "atende.chat.cmd.start.v1"
 LEAVE_OFFLINE_MESSAGE_V1 = "atende.chat.cmd.offline-message.v1"
@@ -253,10 +260,30 @@ ROUTES: tuple[Route, ...] = (
         ("tickets",),
         TICKETS_INTAKE,
     ),
-    Route(TICKET_OPENED_V1, TicketOpenedV1, "event", ("tickets",), ("notifier",), TICKETS),
-    Route(TICKET_STATUS_CHANGED_V1, TicketStatusChangedV1, "event", ("tickets",), ("notifier",), TICKETS),
-    Route(TICKET_REPLIED_V1, TicketRepliedV1, "event", ("tickets",), ("notifier",), TICKETS),
-    Route(TICKET_CLOSED_V1, TicketClosedV1, "event", ("tickets",), ("notifier",), TICKETS),
+    Route(
+        TICKET_OPENED_V1, TicketOpenedV1, "event", ("tickets",), ("notifier", "gateway", "insights"), TICKETS
+    ),
+    Route(
+        TICKET_STATUS_CHANGED_V1,
+        TicketStatusChangedV1,
+        "event",
+        ("tickets",),
+        ("notifier", "gateway", "insights"),
+        TICKETS,
+    ),
+    Route(
+        TICKET_REPLIED_V1,
+        TicketRepliedV1,
+        "event",
+        ("tickets",),
+        ("notifier", "gateway", "insights"),
+        TICKETS,
+    ),
+    Route(
+        TICKET_CLOSED_V1, TicketClosedV1, "event", ("tickets",), ("notifier", "gateway", "insights"), TICKETS
+    ),
+    Route(TICKET_ASSIGNED_V1, TicketAssignedV1, "event", ("tickets",), ("gateway", "insights"), TICKETS),
+    Route(TICKET_NOTE_ADDED_V1, TicketNoteAddedV1, "event", ("tickets",), ("gateway",), TICKETS),
     Route(ATTACHMENT_STORED_V1, AttachmentStoredV1, "event", ("files",), ("tickets", "chat"), FILES),
     Route(ATTACHMENT_REJECTED_V1, AttachmentRejectedV1, "event", ("files",), ("tickets", "chat"), FILES),
     Route(
@@ -287,6 +314,8 @@ ROUTES: tuple[Route, ...] = (
     Route(LIST_QUARANTINED_MAIL_V1, ListQuarantinedMailV1, "query", ("gateway",), ("mail-ingest",)),
     Route(RETRY_QUARANTINED_MAIL_V1, RetryQuarantinedMailV1, "command", ("gateway",), ("mail-ingest",)),
     Route(DESCRIBE_ATTACHMENTS_V1, DescribeAttachmentsV1, "query", ("gateway", "notifier"), ("files",)),
+    Route(GET_FIGURES_V1, GetFiguresV1, "query", ("gateway",), ("insights",)),
+    Route(GET_DEMANDS_V1, GetDemandsV1, "query", ("gateway",), ("insights",)),
     Route(START_CHAT_V1, StartChatV1, "command", ("gateway",), ("chat",)),
     Route(LEAVE_OFFLINE_MESSAGE_V1, LeaveOfflineMessageV1, "command", ("gateway",), ("chat",)),
     Route(ACCEPT_CHAT_V1, AcceptChatV1, "command", ("gateway",), ("chat",)),
@@ -299,11 +328,11 @@ ROUTES: tuple[Route, ...] = (
     Route(LIST_AGENT_CHATS_V1, ListAgentChatsV1, "query", ("gateway",), ("chat",)),
     Route(SEARCH_CHATS_V1, SearchChatsV1, "query", ("gateway",), ("chat",)),
     Route(GET_AVAILABILITY_V1, GetAvailabilityV1, "query", ("gateway",), ("chat",)),
-    Route(CHAT_REQUESTED_V1, ChatRequestedV1, "event", ("chat",), ("notifier",), CHAT),
-    Route(CHAT_ACCEPTED_V1, ChatAcceptedV1, "event", ("chat",), (), CHAT),
-    Route(CHAT_MESSAGE_POSTED_V1, ChatMessagePostedV1, "event", ("chat",), (), CHAT),
-    Route(CHAT_TRANSFERRED_V1, ChatTransferredV1, "event", ("chat",), (), CHAT),
-    Route(CHAT_CLOSED_V1, ChatClosedV1, "event", ("chat",), ("notifier",), CHAT),
+    Route(CHAT_REQUESTED_V1, ChatRequestedV1, "event", ("chat",), ("notifier", "insights"), CHAT),
+    Route(CHAT_ACCEPTED_V1, ChatAcceptedV1, "event", ("chat",), ("insights",), CHAT),
+    Route(CHAT_MESSAGE_POSTED_V1, ChatMessagePostedV1, "event", ("chat",), ("insights",), CHAT),
+    Route(CHAT_TRANSFERRED_V1, ChatTransferredV1, "event", ("chat",), ("insights",), CHAT),
+    Route(CHAT_CLOSED_V1, ChatClosedV1, "event", ("chat",), ("notifier", "insights"), CHAT),
     Route(TOUCH_CHAT_V1, TouchChatV1, "command", ("gateway",), ("chat",)),
     Route(CHAT_TRANSCRIPT_REQUESTED_V1, ChatTranscriptRequestedV1, "event", ("chat",), ("notifier",), CHAT),
     # Core NATS, not a stream: pushed after persistence, gap-filled by sequence number on loss.
@@ -314,6 +343,7 @@ ROUTES: tuple[Route, ...] = (
 REPLIES: tuple[type[Message], ...] = (TicketV1, TicketListV1, TicketHistoryV1, AttachmentListV1)
 REPLIES += (QuarantinedMailListV1, QuarantinedMailRetriedV1)  # mail-ingest's answers to admins
 REPLIES += (ConversationV1, ConversationListV1, ChatMessageAckV1, PresenceStateV1, AvailabilityV1)  # chat's
+REPLIES += (FiguresV1, DemandsV1)  # insights' answers
 
 TICKETS_INTAKE_DURABLE = Durable(
     "tickets-intake",
@@ -329,6 +359,10 @@ NOTIFIER_CHAT_DURABLE = Durable(
 )
 DURABLES: tuple[Durable, ...] = (TICKETS_INTAKE_DURABLE, NOTIFIER_TICKETS_DURABLE, NOTIFIER_ACCOUNTS_DURABLE)
 DURABLES += (NOTIFIER_CHAT_DURABLE,)
+# Insights keeps every ticket and chat fact: the figures and the recurring demands are made of them.
+INSIGHTS_TICKETS_DURABLE = Durable("insights-tickets", TICKETS, "insights", ("atende.tickets.events.>",))
+INSIGHTS_CHAT_DURABLE = Durable("insights-chat", CHAT, "insights", ("atende.chat.events.>",))
+DURABLES += (INSIGHTS_TICKETS_DURABLE, INSIGHTS_CHAT_DURABLE)
 
 
 def route_for(message: type[Message]) -> Route:

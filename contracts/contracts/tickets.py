@@ -102,6 +102,7 @@ class TicketOpenedV1(Message):
     customer_email: Email
     customer_name: ShortText = ""
     subject: ShortText
+    body: LongText = Field(default="", description="The customer's opening message (what it is about).")
     department: ShortText | None = None
     status: TicketStatus
     opened_at: datetime
@@ -152,6 +153,29 @@ class TicketClosedV1(Message):
     customer_email: Email
     closed_by: ActorKind
     closed_at: datetime
+
+
+@message_type("tickets.TicketAssigned", 1)
+class TicketAssignedV1(Message):
+    """A ticket was given to an agent, or to nobody: agents' business (the customer is not told)."""
+
+    ticket_id: Id
+    number: TicketNumber
+    customer_email: Email
+    assignee: ShortText | None = Field(description="The agent's account id; null: nobody.")
+    assigned_by: ShortText = Field(description="The account id of who assigned it.")
+    assigned_at: datetime
+
+
+@message_type("tickets.TicketNoteAdded", 1)
+class TicketNoteAddedV1(Message):
+    """An agent added an internal note. It says that it happened, never what the note says."""
+
+    ticket_id: Id
+    number: TicketNumber
+    customer_email: Email
+    author: ShortText = Field(description="The agent's account id.")
+    noted_at: datetime
 
 
 @message_type("tickets.TicketReplyReceived", 1)

@@ -25,6 +25,7 @@ SERVICES: dict[str, tuple[str, str, int]] = {
     "chat": ("chat", "ATENDE_CHAT_OPS_PORT", 8102),
     "mail-ingest": ("mail_ingest", "ATENDE_MAIL_INGEST_OPS_PORT", 8103),
     "notifier": ("notifier", "ATENDE_NOTIFIER_OPS_PORT", 8104),
+    "insights": ("insights", "ATENDE_INSIGHTS_OPS_PORT", 8106),
     "files": ("files", "ATENDE_FILES_OPS_PORT", 8105),
     "gateway": ("gateway", "ATENDE_GATEWAY_OPS_PORT", 8100),
 }

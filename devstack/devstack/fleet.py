@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import subprocess
 import sys
 import time
 from collections.abc import Mapping, Sequence
@@ -31,6 +32,7 @@ class Fleet:
         # One secret per run guards the services' private ports (files' bytes) from everyone else.
         self.environ.setdefault(INTERNAL_TOKEN_VAR, secrets.token_urlsafe(24))
         self.procs: dict[str, ManagedProcess] = {}
+        self.envs: dict[str, dict[str, str]] = {}  # each started service's environment
 
     def databases(self, admin_url: str | None) -> dict[str, str]:
         """Create (if missing) each service's own database; return service name -> database URL."""
@@ -51,10 +53,24 @@ class Fleet:
             env["PYTHONUNBUFFERED"] = "1"
             # As deployed: without asserts, eventsourcing's per-event protocol checks cost ~3× on replay.
             env.setdefault("PYTHONOPTIMIZE", "1")
+            self.envs[spec.name] = env
             argv = [sys.executable, "-m", spec.module]
             proc = ManagedProcess(spec.name, argv, self.log_dir / f"{spec.name}.log", env=env)
             self.procs[spec.name] = proc
             proc.start()
+
+    def command(self, name: str, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+        """Run one of the started service's commands (``python -m <module> args``) in its environment."""
+        module = next(spec.module for spec in self.specs if spec.name == name)
+        return subprocess.run(
+            [sys.executable, "-m", module, *args],
+            env=self.envs[name],
+            input=stdin,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
 
     def health_urls(self) -> dict[str, str]:
         """Service name -> readiness URL."""

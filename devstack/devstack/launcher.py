@@ -38,6 +38,7 @@ from pathlib import Path
 from types import FrameType
 from typing import IO
 
+from devstack.console_login import ensure_dev_admin
 from devstack.fleet import Fleet, ServiceFailed
 from devstack.infra import INFRA, Endpoints, Infra, InfraPorts, external_endpoints
 from devstack.procs import StartupError, http_status, port_open
@@ -145,7 +146,8 @@ def _up(var: Path, environ: Mapping[str, str]) -> int:
         fleet.wait_healthy(float(environ.get("ATENDE_DEV_START_TIMEOUT", "120")))
         write_state(var, state | {"status": "ready"})
         portal = public_urls(SERVICES, environ).get("gateway")
-        print(summary(var, endpoints, fleet.health_urls(), infra.started, portal), flush=True)
+        login = ensure_dev_admin(var, fleet) if "gateway" in fleet.envs else None
+        print(summary(var, endpoints, fleet.health_urls(), infra.started, portal, login), flush=True)
         fleet.watch()
     except KeyboardInterrupt:
         _say("\ndevstack: parando / stopping ...")

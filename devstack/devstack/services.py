@@ -103,6 +103,7 @@ SERVICES: tuple[ServiceSpec, ...] = (
     _spec("mail-ingest", "mail_ingest", 8103, POSTGRES, IMAP, calls=frozenset({"files"})),
     _spec("notifier", "notifier", 8104, POSTGRES, SMTP),
     _spec("files", "files", 8105, POSTGRES, S3, internal_port=8005),
+    _spec("insights", "insights", 8106, POSTGRES),
     # Plain http on 127.0.0.1 and no mail sent for sign-ups yet: links in answers, cookies not Secure.
     _spec(
         "gateway",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from devstack.console_login import ConsoleLogin
 from devstack.imap import DEV_USERS
 from devstack.infra import Endpoints
 from devstack.procs import Server
@@ -18,6 +19,7 @@ def summary(
     health: Mapping[str, str],
     started: Sequence[tuple[str, Server]],
     portal: str | None,
+    login: ConsoleLogin | None = None,
 ) -> str:
     """Render the URLs, credentials and folders a developer needs.
 
@@ -28,11 +30,20 @@ def summary(
     def origin(kind: str) -> str:
         return "local" if kind in local else "externo/external"
 
-    gateway = portal or "(sem gateway / no gateway)"
-    lines = [
-        "",
-        f"=== {READY_BANNER} ===",
-        f"  Portal e console / portal and console:  {gateway}",
+    lines = ["", f"=== {READY_BANNER} ==="]
+    if portal is None:
+        lines.append("  (sem gateway / no gateway)")
+    else:
+        lines += [
+            f"  Central de atendimento / support center:  {portal}/",
+            f"  Console dos atendentes / agents' console: {portal}/console",
+            f"  Botão de suporte (demo) / support button (demo): {portal}/demo",
+            f"  API: {portal}/api/docs",
+        ]
+    if login is not None:
+        password = login.password or "(definida antes / set earlier)"
+        lines.append(f"    entrar no console / console log-in: {login.email} / {password}")
+    lines += [
         "",
         "  Saúde dos serviços (portas de operação) / service health (ops ports):",
         *(f"    {name:<12} {url}" for name, url in health.items()),

@@ -6,6 +6,7 @@ import asyncio
 import io
 import json
 import os
+import re
 import shutil
 import signal
 import smtplib
@@ -215,6 +216,19 @@ def _attachment_round_trip(public: str) -> None:
         ]
 
 
+def _console_log_in(public: str, printed: str, var: Path) -> None:
+    """The summary names a console log-in that works, and the pages are served."""
+    found = re.search(r"console log-in: (\S+) / (\S+)", printed)
+    assert found, printed
+    email, password = found.groups()
+    assert json.loads((var / "dev-admin.json").read_text()) == {"email": email, "password": password}
+    with httpx.Client(base_url=public, timeout=30) as client:
+        opened = client.post("/api/v1/session", json={"email": email, "password": password})
+        assert opened.status_code == 200 and opened.json()["principal"]["kind"] == "admin", opened.text
+        home = client.get("/")
+        assert home.status_code == 200 and "Central de atendimento" in home.text
+
+
 def test_up_serves_every_service_and_sigint_stops_everything(tmp_path: Path) -> None:
     var = tmp_path / "var"
     env, ports = _hermetic_env(tmp_path)
@@ -247,6 +261,7 @@ def test_up_serves_every_service_and_sigint_stops_everything(tmp_path: Path) -> 
             assert _get(public + path)[0] == 404, path
         assert _get(f"http://127.0.0.1:{env['ATENDE_GATEWAY_OPS_PORT']}/metrics")[0] == 200
         _attachment_round_trip(public)
+        _console_log_in(public, printed, var)
 
         state = json.loads((var / "run" / "stack.json").read_text())
         assert state["status"] == "ready"

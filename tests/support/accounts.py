@@ -51,3 +51,13 @@ class Browser:
 
 async def log_in(client: httpx.AsyncClient, email: str, password: str = PASSWORD) -> Browser:
     return Browser(await client.post("/api/v1/session", json={"email": email, "password": password}))
+
+
+async def verified_customer(client: httpx.AsyncClient, email: str, name: str = "Maria") -> httpx.AsyncClient:
+    """Sign up on a dev-mode gateway, verify by the answer's link and log in: ``client`` is that customer."""
+    signed = await client.post("/api/v1/accounts", json={"name": name, "email": email, "password": PASSWORD})
+    token = token_of(signed.json()["dev_verification_url"])
+    assert (await client.post("/api/v1/accounts/verify", json={"token": token})).status_code == 204
+    session = await client.post("/api/v1/session", json={"email": email, "password": PASSWORD})
+    client.headers["X-CSRF-Token"] = session.json()["csrf_token"]
+    return client

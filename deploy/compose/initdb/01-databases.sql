@@ -6,4 +6,5 @@ CREATE DATABASE atende_chat;
 CREATE DATABASE atende_mail_ingest;
 CREATE DATABASE atende_notifier;
 CREATE DATABASE atende_files;
+CREATE DATABASE atende_insights;
 CREATE DATABASE atende_gateway;

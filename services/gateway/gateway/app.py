@@ -4,21 +4,23 @@ import secrets
 
 from fastapi import FastAPI
 
-from gateway import VERSION, errors
+from gateway import VERSION, errors, web
 from gateway.accounts.service import Accounts
 from gateway.chat.live import Hub
 from gateway.chat.tokens import ResumeTokens
 from gateway.config import Settings
 from gateway.files.client import FilesClient
-from gateway.middleware import CorrelationMiddleware
+from gateway.middleware import CorrelationMiddleware, LanguageMiddleware
 from gateway.routers import (
     accounts,
     admin_mail,
     attachments,
     chat,
     chat_files,
+    colleagues,
     console_chat,
     console_tickets,
+    insights,
     session,
     system,
     tickets,
@@ -46,6 +48,7 @@ def create_app(
     errors.install(app)
     # The last added is the outermost: every line logged for a request, 500s included, has its id.
     app.add_middleware(errors.UnexpectedErrors)
+    app.add_middleware(LanguageMiddleware)
     app.add_middleware(CorrelationMiddleware)
     app.include_router(system.router)
     app.include_router(accounts.router)
@@ -57,7 +60,10 @@ def create_app(
     app.include_router(chat.router)
     app.include_router(chat_files.router)
     app.include_router(console_chat.router)
+    app.include_router(colleagues.router)
+    app.include_router(insights.router)
     app.include_router(admin_mail.router)
+    web.install(app)
     return app
 
 

@@ -1,4 +1,4 @@
-"""Domain events of a Ticket → contract events on the wire (internal notes never leave)."""
+"""Domain events of a Ticket → contract events on the wire (an internal note's words never leave)."""
 
 from __future__ import annotations
 
@@ -8,16 +8,20 @@ from typing import Any
 from uuid import UUID
 
 from contracts.subjects import (
+    TICKET_ASSIGNED_V1,
     TICKET_CLOSED_V1,
     TICKET_DELIVERY_FAILED_V1,
+    TICKET_NOTE_ADDED_V1,
     TICKET_OPENED_V1,
     TICKET_REPLIED_V1,
     TICKET_STATUS_CHANGED_V1,
 )
 from contracts.tickets import (
     RefusedAttachment,
+    TicketAssignedV1,
     TicketClosedV1,
     TicketDeliveryFailedV1,
+    TicketNoteAddedV1,
     TicketOpenedV1,
     TicketRepliedV1,
     TicketStatus,
@@ -52,16 +56,24 @@ class Translator:
                     customer_email=event.customer_email,
                     customer_name=event.customer_name,
                     subject=event.subject,
+                    body=event.body,
                     department=event.department,
                     status=TicketStatus.WAITING,
                     opened_at=event.opened_at,
                     refused_attachments=_refused(event.refused_attachments),
                 ),
             )
-        if isinstance(event, Ticket.InternalNoteAdded | Ticket.Assigned):
-            return None  # agents' business: never on the wire customers' services listen to
         number, customer = self._ticket(event.originator_id)
         common = {"ticket_id": str(event.originator_id), "number": number, "customer_email": customer}
+        if isinstance(event, Ticket.InternalNoteAdded):
+            # That a note was added (consoles refresh, figures count), never what it says.
+            noted = TicketNoteAddedV1(**common, author=event.agent, noted_at=event.at)
+            return Publication(TICKET_NOTE_ADDED_V1, noted)
+        if isinstance(event, Ticket.Assigned):
+            assigned = TicketAssignedV1(
+                **common, assignee=event.agent, assigned_by=event.by, assigned_at=event.at
+            )
+            return Publication(TICKET_ASSIGNED_V1, assigned)
         if isinstance(event, Ticket.StatusChanged):
             return _status_changed(common, Status(event.previous), Status(event.status), event)
         if isinstance(event, Ticket.Reopened):

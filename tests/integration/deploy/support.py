@@ -34,6 +34,7 @@ SERVICES: dict[str, tuple[str, str, str, int]] = {
     "mail-ingest": ("mail_ingest", "mail-ingest", "ATENDE_MAIL_INGEST_", 8103),
     "notifier": ("notifier", "notifier", "ATENDE_NOTIFIER_", 8104),
     "files": ("files", "files", "ATENDE_FILES_", 8105),
+    "insights": ("insights", "insights", "ATENDE_INSIGHTS_", 8106),
     "gateway": ("gateway", "gateway", "ATENDE_GATEWAY_", 8100),
 }
 # name -> its public HTTP port (named "http"): only the gateway has one, and only it is in the Service.

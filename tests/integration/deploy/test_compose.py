@@ -24,6 +24,7 @@ DATABASES = (
     "atende_mail_ingest",
     "atende_notifier",
     "atende_files",
+    "atende_insights",
     "atende_gateway",
 )
 

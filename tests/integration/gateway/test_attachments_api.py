@@ -11,13 +11,13 @@ import zipfile
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
 from minio import Minio
 from support import infra
-from support.accounts import PASSWORD
+from support.accounts import PASSWORD, verified_customer
 from support.browser import chromium
 from support.samples import accepted, sample
 
@@ -81,15 +81,7 @@ async def stack(nats_url: str, postgres_url: str, s3: infra.S3) -> AsyncIterator
 
 async def customer(stack: Stack, email: str) -> httpx.AsyncClient:
     """A verified, logged-in customer's browser (cookie + CSRF header)."""
-    client = stack.client()
-    signed = await client.post(
-        "/api/v1/accounts", json={"name": "Maria", "email": email, "password": PASSWORD}
-    )
-    token = parse_qs(urlsplit(signed.json()["dev_verification_url"]).fragment)["token"][0]
-    assert (await client.post("/api/v1/accounts/verify", json={"token": token})).status_code == 204
-    session = await client.post("/api/v1/session", json={"email": email, "password": PASSWORD})
-    client.headers["X-CSRF-Token"] = session.json()["csrf_token"]
-    return client
+    return await verified_customer(stack.client(), email)
 
 
 async def agent(stack: Stack, email: str, *departments: str) -> httpx.AsyncClient:

@@ -87,7 +87,8 @@ async def gateways(nats_url: str, postgres_url: str, s3: infra.S3) -> AsyncItera
 
 
 async def agent_token(gateways: Gateways, email: str, *departments: str) -> str:
-    await staff.create(gateways.accounts, email, "Ana", "agent", list(departments), PASSWORD)
+    name = email.split("@")[0].title()  # ana@… is "Ana", beto@… "Beto"
+    await staff.create(gateways.accounts, email, name, "agent", list(departments), PASSWORD)
     async with httpx.AsyncClient(base_url=gateways.urls[0]) as client:
         session = await client.post("/api/v1/session", json={"email": email, "password": PASSWORD})
         issued = await client.post(
@@ -364,7 +365,8 @@ async def test_an_agent_takes_only_chats_of_their_departments(gateways: Gateways
             await frame(ws, of("presence"))
         conversation_id = (await start_chat(gateways.urls[0])).json()["conversation"]["conversation_id"]
         await beto.send(json.dumps({"type": "accept", "conversation_id": conversation_id}))
-        assert (await frame(beto, of("error")))["reason"] == "not_your_chat"
+        refused = await frame(beto, of("error"))
+        assert (refused["reason"], refused["conversation_id"]) == ("not_your_chat", conversation_id)
         await beto.send(
             json.dumps(
                 {"type": "message", "client_id": "x", "text": "oi", "conversation_id": conversation_id}
@@ -373,3 +375,12 @@ async def test_an_agent_takes_only_chats_of_their_departments(gateways: Gateways
         assert (await frame(beto, of("error")))["reason"] == "not_your_chat"
         await ana.send(json.dumps({"type": "accept", "conversation_id": conversation_id}))
         assert (await frame(ana, of("accepted")))["conversation"]["agent_name"] == "Ana"
+        # Handed to a colleague: the chat says who holds it now, by name.
+        [beto_id] = [p.account_id for p in await staff.listed(gateways.accounts) if p.name == "Beto"]
+        await ana.send(
+            json.dumps({"type": "transfer", "conversation_id": conversation_id, "to_agent_id": beto_id})
+        )
+        moved = await frame(
+            ana, lambda f: f.get("type") == "status" and f["conversation"]["agent_id"] == beto_id
+        )
+        assert moved["conversation"]["agent_name"] == "Beto"

@@ -304,3 +304,15 @@ async def test_tickets_go_only_to_agents_of_their_department(stack: Stack) -> No
     )
     nobody = await ana.put(path, json={"agent_id": None, "expected_version": 2})
     assert nobody.json()["assignee"] is None
+
+
+async def test_the_console_lists_colleagues_of_the_agents_departments(stack: Stack) -> None:
+    ana = await agent(stack, "ana@example.com", "Financeiro")
+    await agent(stack, "bia@example.com", "Financeiro", "Suporte")
+    await agent(stack, "caio@example.com", "Comercial")
+    names = [c["name"] for c in (await ana.get("/api/v1/agent/colleagues")).json()]
+    assert names == ["Ana", "Bia"]
+    support = (await ana.get("/api/v1/agent/colleagues", params={"department": "Comercial"})).json()
+    assert [(c["name"], c["departments"]) for c in support] == [("Caio", ["Comercial"])]
+    maria = await customer(stack, "maria@example.com")
+    assert (await maria.get("/api/v1/agent/colleagues")).status_code == 403

@@ -215,6 +215,10 @@ async def test_the_running_notifier_retries_through_redelivery_and_never_blocks_
     [link] = links(ticket, "f-9")
     assert f"- anexo 1: {link}\n" in text_of(reply)
     logged = capsys.readouterr().out
-    assert logged.count("consumer.retry") == 1, "one redelivery (the retry), then the unnamed mail"
+    # Counted by cause: on a loaded machine an SMTP or NATS hiccup may add retries of its own.
+    retries = [
+        line for line in logged.splitlines() if "consumer.retry" in line and "FilesUnavailable" in line
+    ]
+    assert len(retries) == 1, "one redelivery (the retry), then the unnamed mail"
     assert "FilesUnavailable" in logged and "notifier.attachments_unnamed" in logged
     assert "consumer.dead_letter" not in logged

@@ -75,18 +75,23 @@ async def test_a_requested_ticket_opens_once_and_every_public_change_goes_out(
             agent_side.finish(ticket.id, ticket.version, actor_kind="agent", actor="ana")
 
         async def all_out() -> bool:
-            return len(await messages(bus, TICKETS.name)) == 5
+            return len(await messages(bus, TICKETS.name)) == 6
 
-        await eventually(all_out, what="the status changes, the reply and the close")
+        await eventually(all_out, what="the status changes, the note's fact, the reply and the close")
         published = await messages(bus, TICKETS.name)
         assert [subject.rsplit(".", 2)[-2] for subject, _ in published] == [
             "opened",
             "status-changed",
+            "note-added",
             "replied",
             "status-changed",
             "closed",
         ]
-        assert all("segredo" not in str(envelope.data) for _, envelope in published), "notes stay inside"
+        assert all("segredo" not in str(envelope.data) for _, envelope in published), (
+            "notes' words stay inside"
+        )
+        [noted] = [e.data for s, e in published if s.endswith("note-added.v1")]
+        assert (noted["author"], noted["number"]) == ("ana", envelope.data["number"])
         statuses = [(e.data["previous_status"], e.data["status"]) for s, e in published if "status" in s]
         assert statuses == [("waiting", "in_progress"), ("in_progress", "awaiting_customer")]
         assert {envelope.data["number"] for _, envelope in published} == {envelope.data["number"]}

@@ -170,6 +170,8 @@ async def test_search_understands_portuguese_and_ticket_numbers(
     assert await found("boletos") == {"Boleto vencido"}
     assert await found("segredo") == {"Boleto vencido"}, "agents' search covers notes too"
     assert await found(f"#{seeded['joao'].number}") == {"Problemas com a senha"}
+    # Without "#" a number is that ticket or the ones that mention it (an invoice, an order).
+    assert await found(str(seeded["joao"].number)) == {"Problemas com a senha"}
     assert await found("inexistente") == set()
 
 

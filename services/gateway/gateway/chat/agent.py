@@ -1,4 +1,4 @@
-"""The agent's socket: presence, the queues of its departments, and every chat it holds, at once."""
+"""The agent's socket: presence, the queues of its departments, every chat it holds, and ticket changes."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 from typing import Any
 
+import nats.errors
 from starlette.websockets import WebSocket
 
 from contracts.chat import (
@@ -34,13 +35,16 @@ from contracts.subjects import (
 )
 from gateway.accounts.service import Accounts
 from gateway.chat import protocol
-from gateway.chat.frames import for_agent
+from gateway.chat.frames import for_agent, ticket_for_agent
+from gateway.chat.live import TicketChange
 from gateway.chat.sessions import Limits, Session, every
 from gateway.domain.principal import Principal
-from plumbing.bus import Bus
+from plumbing.bus import Bus, RemoteError
 
 # Presence is a lease in chat: renewed while the socket is open, it lapses when the agent is gone.
 PRESENCE_EVERY_S = 30.0
+# While chat does not answer, the agent's socket asks again this often (tickets flow meanwhile).
+CHAT_RETRY_S = 5.0
 
 
 class AgentSession(Session):
@@ -57,6 +61,7 @@ class AgentSession(Session):
         self.mine: set[str] = set()  # conversations this agent holds
         self.presence: protocol.SetPresence | None = None
         self._heartbeat: asyncio.Task[None] | None = None
+        self._chat_back: asyncio.Task[None] | None = None
 
     def render(self, frame: ChatLiveFrameV1) -> dict[str, Any] | None:
         summary = frame.conversation
@@ -75,27 +80,53 @@ class AgentSession(Session):
             self.mine.add(conversation_id)
             asyncio.get_running_loop().create_task(self.link.listen(chat_live_conversation(conversation_id)))
 
+    def render_ticket(self, change: TicketChange) -> dict[str, Any] | None:
+        """A ticket changed: the console refreshes what it shows of it (only its agents hear of it)."""
+        return ticket_for_agent(self.me, change)
+
     async def opened(self) -> None:
-        departments = list(self.me.departments)
-        for department in departments:
+        # First, so a change that races the console's first look at its inbox still reaches it.
+        await self.link.follow_tickets(self.render_ticket)
+        for department in self.me.departments:
             await self.link.listen(chat_live_queue(department))
         await self.link.listen(chat_live_agent(self.me.account_id))
-        held: ConversationListV1 = await self.ask(
-            LIST_AGENT_CHATS_V1, ListAgentChatsV1(agent_id=self.me.account_id), ConversationListV1
-        )
+        if not await self._hello(tell_unavailable=True):
+            # Chat is away: the socket stays for tickets; the chats come in a second hello once it answers.
+            self._chat_back = asyncio.create_task(self._hello_when_chat_answers())
+
+    async def _hello(self, *, tell_unavailable: bool) -> bool:
+        """Send the chats this agent holds and its departments' queues; False if chat did not answer."""
+        departments = list(self.me.departments)
+        try:
+            held: ConversationListV1 = await self.ask(
+                LIST_AGENT_CHATS_V1, ListAgentChatsV1(agent_id=self.me.account_id), ConversationListV1
+            )
+            queue: ConversationListV1 = await self.ask(
+                LIST_QUEUE_V1, ListQueueV1(departments=departments), ConversationListV1
+            )
+        except (RemoteError, nats.errors.NoRespondersError, nats.errors.TimeoutError):
+            if tell_unavailable:
+                hello = {"type": "hello", "departments": departments, "chats": [], "queue": []}
+                self.link.send(hello | {"chat_available": False})
+            return False
         for conversation in held.conversations:
             self._follow(conversation.conversation_id)
-        queue: ConversationListV1 = await self.ask(
-            LIST_QUEUE_V1, ListQueueV1(departments=departments), ConversationListV1
-        )
         self.link.send(
             {
                 "type": "hello",
                 "departments": departments,
                 "chats": [c.model_dump(mode="json") for c in held.conversations],
                 "queue": [c.model_dump(mode="json") for c in queue.conversations],
+                "chat_available": True,
             }
         )
+        return True
+
+    async def _hello_when_chat_answers(self) -> None:
+        while True:
+            await asyncio.sleep(CHAT_RETRY_S)
+            if await self._hello(tell_unavailable=False):
+                return
 
     async def _renew(self) -> None:
         if self.presence is not None:
@@ -136,12 +167,21 @@ class AgentSession(Session):
             if found.conversation.department not in self.me.departments:
                 self.refuse("not_your_chat", "conversation_id")
                 return
-            accepted: ConversationV1 = await self.ask(
-                ACCEPT_CHAT_V1,
-                AcceptChatV1(conversation_id=frame.conversation_id, agent_id=me, agent_name=self.me.name),
-                ConversationV1,
-            )
-            self._follow(frame.conversation_id)
+            # Listen before accepting: the subscription reaches NATS ahead of the request on the same
+            # connection, so nothing the customer sends once they see the agent can be missed.
+            subject = chat_live_conversation(frame.conversation_id)
+            await self.link.listen(subject)
+            try:
+                accepted: ConversationV1 = await self.ask(
+                    ACCEPT_CHAT_V1,
+                    AcceptChatV1(conversation_id=frame.conversation_id, agent_id=me, agent_name=self.me.name),
+                    ConversationV1,
+                )
+            except BaseException:
+                if frame.conversation_id not in self.mine:  # another agent was first
+                    await self.link.forget(subject)
+                raise
+            self.mine.add(frame.conversation_id)
             self.link.send(
                 {
                     "type": "accepted",
@@ -161,13 +201,17 @@ class AgentSession(Session):
                 entries = [e.model_dump(mode="json") for e in found.entries]
                 self.link.send({"type": "entries", "conversation_id": conversation_id, "entries": entries})
         elif isinstance(frame, protocol.Transfer):
-            if (conversation_id := self._own(frame.conversation_id)) and await self._transferable(frame):
+            allowed, name = (False, None)
+            if conversation_id := self._own(frame.conversation_id):
+                allowed, name = await self._transferable(frame)
+            if conversation_id and allowed:
                 await self.ask(
                     TRANSFER_CHAT_V1,
                     TransferChatV1(
                         conversation_id=conversation_id,
                         by_agent_id=me,
                         to_agent_id=frame.to_agent_id,
+                        to_agent_name=name,
                         to_department=frame.to_department,
                     ),
                     ConversationV1,
@@ -178,23 +222,25 @@ class AgentSession(Session):
         elif isinstance(frame, protocol.Ping):
             self.link.send({"type": "pong"})
 
-    async def _transferable(self, frame: protocol.Transfer) -> bool:
-        """The target is a configured department, or an agent (or admin) of the chat's department."""
+    async def _transferable(self, frame: protocol.Transfer) -> tuple[bool, str | None]:
+        """Whether the target may take the chat, and the agent's name (None for a department)."""
         if frame.to_agent_id is not None:
             target = (await self.accounts.staff_members([frame.to_agent_id])).get(frame.to_agent_id)
             if target is None:
                 self.refuse("agent_unknown", "to_agent_id")
-                return False
+                return False, None
+            return True, target.name
         elif frame.to_department not in self.accounts.settings.departments:
             self.refuse("department_unknown", "to_department")
-            return False
-        return True
+            return False, None
+        return True, None
 
     async def run(self) -> None:
         try:
             await super().run()
         finally:
-            if self._heartbeat is not None:
-                self._heartbeat.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await self._heartbeat
+            for task in (self._heartbeat, self._chat_back):
+                if task is not None:
+                    task.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await task

@@ -1,7 +1,8 @@
 """What each side may see: live frames and stored entries rendered for a customer's or an agent's socket.
 
 Customers see their own conversation only, agents by name (never their account ids), and of a
-queue only their own place in it; agents see everything of the chats they may handle.
+queue only their own place in it; agents see everything of the chats they may handle, and that a
+ticket of their departments changed (never what changed: the console asks for it over HTTP).
 """
 
 from __future__ import annotations
@@ -10,6 +11,9 @@ from typing import Any
 
 from contracts.chat import ChatEntry, ChatLiveFrameV1, ConversationStatus, ConversationSummary
 from contracts.common import ActorKind
+from gateway.chat.live import TicketChange
+from gateway.domain.principal import Principal
+from gateway.domain.ticket_access import agent_may_see
 
 _CUSTOMER_HIDES = {"agent_id", "customer_email"}
 
@@ -75,3 +79,17 @@ def for_agent(frame: ChatLiveFrameV1) -> dict[str, Any] | None:
             "up_to_seq": frame.up_to_seq,
         }
     return None
+
+
+def ticket_for_agent(me: Principal, change: TicketChange) -> dict[str, Any] | None:
+    """A ticket changed, for an agent who may see it (its department's, or one not routed yet)."""
+    if not agent_may_see(me, change.department):
+        return None
+    return {
+        "type": "ticket",
+        "ticket_id": change.ticket_id,
+        "number": change.number,
+        "department": change.department,
+        "status": change.status.value if change.status else None,
+        "event": change.event,
+    }

@@ -5,13 +5,20 @@ read receipts) go through one queue per socket to one writer, so a socket never 
 once. Any gateway replica can serve any socket: each one listens to the same subjects. Within a
 process, one subscription per subject serves every socket that follows it (the customer's and the
 agent's sockets of a chat often share a gateway), and each frame is parsed once.
+
+Agents' sockets also follow tickets: one subscription per process to the tickets service's facts
+(``atende.tickets.events.>``; a core-NATS subscription sees the relay's JetStream publishes) becomes
+a ``TicketChange`` — which ticket, its department and status, what happened, never its content —
+offered to every agent's link, whose session decides whether its agent may know.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from nats.aio.msg import Msg
@@ -20,6 +27,26 @@ from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from contracts import Envelope
 from contracts.chat import ChatLiveFrameV1
+from contracts.subjects import (
+    GET_TICKET_V1,
+    TICKET_ASSIGNED_V1,
+    TICKET_CLOSED_V1,
+    TICKET_NOTE_ADDED_V1,
+    TICKET_OPENED_V1,
+    TICKET_REPLIED_V1,
+    TICKET_STATUS_CHANGED_V1,
+    TICKETS,
+)
+from contracts.ticket_commands import GetTicketV1, TicketV1
+from contracts.tickets import (
+    TicketAssignedV1,
+    TicketClosedV1,
+    TicketNoteAddedV1,
+    TicketOpenedV1,
+    TicketRepliedV1,
+    TicketStatus,
+    TicketStatusChangedV1,
+)
 from plumbing.bus import Bus
 from plumbing.logging import get_logger
 
@@ -27,6 +54,46 @@ log = get_logger(__name__)
 # A reader that falls this far behind is dropped; it reconnects and gap-fills by sequence number.
 OUTBOX_LIMIT = 1_000
 Render = Callable[[ChatLiveFrameV1], dict[str, Any] | None]
+TicketFact = (
+    TicketOpenedV1
+    | TicketRepliedV1
+    | TicketStatusChangedV1
+    | TicketClosedV1
+    | TicketAssignedV1
+    | TicketNoteAddedV1
+)
+# What the tickets service publishes, as the console names it; anything else (e.g. a bounce) is no news.
+TICKET_EVENTS: dict[str, tuple[str, type[TicketFact]]] = {
+    TICKET_OPENED_V1: ("opened", TicketOpenedV1),
+    TICKET_REPLIED_V1: ("replied", TicketRepliedV1),
+    TICKET_STATUS_CHANGED_V1: ("status_changed", TicketStatusChangedV1),
+    TICKET_CLOSED_V1: ("closed", TicketClosedV1),
+    TICKET_ASSIGNED_V1: ("assigned", TicketAssignedV1),
+    TICKET_NOTE_ADDED_V1: ("note_added", TicketNoteAddedV1),
+}
+# A ticket's department never changes, so it is remembered (bounded) instead of asked for every event.
+REMEMBERED_DEPARTMENTS = 10_000
+
+
+@dataclass(frozen=True)
+class TicketChange:
+    """A ticket changed: which, where, its status when the event says it, and what happened."""
+
+    ticket_id: str
+    number: int
+    department: str | None
+    status: TicketStatus | None
+    event: str
+
+
+TicketRender = Callable[[TicketChange], dict[str, Any] | None]
+
+
+def _status(fact: TicketFact) -> TicketStatus | None:
+    """The ticket's status after ``fact``, when the fact says it (a reply's move comes as its own fact)."""
+    if isinstance(fact, TicketOpenedV1 | TicketStatusChangedV1):
+        return fact.status
+    return TicketStatus.FINISHED if isinstance(fact, TicketClosedV1) else None
 
 
 class Hub:
@@ -37,6 +104,9 @@ class Hub:
         self._subscriptions: dict[str, Subscription] = {}
         self._links: dict[str, set[Link]] = {}
         self._lock = asyncio.Lock()  # two sockets joining one subject at once subscribe once
+        self._ticket_links: dict[Link, TicketRender] = {}
+        self._tickets: Subscription | None = None
+        self._departments: OrderedDict[str, str | None] = OrderedDict()
 
     async def join(self, subject: str, link: Link) -> None:
         """Deliver ``subject``'s frames to ``link`` too."""
@@ -54,6 +124,56 @@ class Hub:
                 self._links.pop(subject, None)
                 with contextlib.suppress(Exception):
                     await subscription.unsubscribe()
+
+    async def follow_tickets(self, link: Link, render: TicketRender) -> None:
+        """Offer every ticket change to ``link``, as ``render`` shows it (None: not for this reader)."""
+        async with self._lock:
+            self._ticket_links[link] = render
+            if self._tickets is None:
+                self._tickets = await self.bus.nc.subscribe(TICKETS.subjects[0], cb=self._ticket_event)
+
+    async def unfollow_tickets(self, link: Link) -> None:
+        """Stop offering ticket changes to ``link``; the last one ends the subscription."""
+        async with self._lock:
+            self._ticket_links.pop(link, None)
+            if not self._ticket_links and self._tickets is not None:
+                subscription, self._tickets = self._tickets, None
+                with contextlib.suppress(Exception):
+                    await subscription.unsubscribe()
+
+    async def _ticket_event(self, msg: Msg) -> None:
+        known = TICKET_EVENTS.get(msg.subject)
+        if known is None:
+            return
+        event, kind = known
+        try:
+            fact = kind.model_validate(Envelope.from_bytes(msg.data).data)
+            if isinstance(fact, TicketOpenedV1):
+                self._remember(fact.ticket_id, fact.department)
+            change = TicketChange(
+                fact.ticket_id, fact.number, await self._department(fact.ticket_id), _status(fact), event
+            )
+        except Exception:
+            # Unreadable, or tickets cannot say where it belongs: better tell nobody than anybody.
+            log.warning("tickets.live_event_dropped", subject=msg.subject)
+            return
+        for link, render in list(self._ticket_links.items()):
+            if (rendered := render(change)) is not None:
+                link.send(rendered)
+
+    async def _department(self, ticket_id: str) -> str | None:
+        if ticket_id in self._departments:
+            self._departments.move_to_end(ticket_id)
+            return self._departments[ticket_id]
+        found = await self.bus.request(GET_TICKET_V1, GetTicketV1(ticket_id=ticket_id), TicketV1)
+        return self._remember(ticket_id, found.department)
+
+    def _remember(self, ticket_id: str, department: str | None) -> str | None:
+        self._departments[ticket_id] = department
+        self._departments.move_to_end(ticket_id)
+        while len(self._departments) > REMEMBERED_DEPARTMENTS:
+            self._departments.popitem(last=False)
+        return department
 
     async def _received(self, msg: Msg) -> None:
         try:
@@ -74,6 +194,7 @@ class Link:
         self.render = render  # what this socket's reader may see of a frame (None: nothing)
         self.outbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue(OUTBOX_LIMIT)
         self._subjects: set[str] = set()
+        self._follows_tickets = False
         self._writer: asyncio.Task[None] | None = None
 
     def start(self) -> None:
@@ -85,6 +206,11 @@ class Link:
         if subject not in self._subjects:
             self._subjects.add(subject)
             await self.hub.join(subject, self)
+
+    async def follow_tickets(self, render: TicketRender) -> None:
+        """Send this socket the ticket changes ``render`` lets through."""
+        self._follows_tickets = True
+        await self.hub.follow_tickets(self, render)
 
     async def forget(self, subject: str) -> None:
         """Stop forwarding ``subject``."""
@@ -114,6 +240,9 @@ class Link:
         """Unsubscribe everything and stop the writer."""
         for subject in list(self._subjects):
             await self.forget(subject)
+        if self._follows_tickets:
+            self._follows_tickets = False
+            await self.hub.unfollow_tickets(self)
         if self._writer is not None:
             self._writer.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):

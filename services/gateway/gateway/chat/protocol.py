@@ -126,12 +126,13 @@ def parse(raw: str, *, agent: bool, max_text_bytes: int = MAX_TEXT_BYTES) -> Any
 
 
 def error(
-    reason: str, message: str, field: str | None = None, client_id: str | None = None
+    reason: str,
+    message: str,
+    field: str | None = None,
+    client_id: str | None = None,
+    conversation_id: str | None = None,
 ) -> dict[str, Any]:
     """An error frame: the reason code, its text in the reader's language, and what it is about."""
     frame: dict[str, Any] = {"type": "error", "reason": reason, "message": message}
-    if field:
-        frame["field"] = field
-    if client_id:
-        frame["client_id"] = client_id
-    return frame
+    about = {"field": field, "client_id": client_id, "conversation_id": conversation_id}
+    return frame | {key: value for key, value in about.items() if value}

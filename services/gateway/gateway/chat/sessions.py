@@ -65,6 +65,7 @@ class Session(ABC):
         self.limits = limits
         self.link = Link(websocket.app.state.chat_hub, websocket, self.render)
         self.flood = Bucket(limits.burst, limits.per_s)
+        self.answering: str | None = None  # the conversation named by the frame being handled
 
     @abstractmethod
     def render(self, frame: ChatLiveFrameV1) -> dict[str, Any] | None:
@@ -79,8 +80,8 @@ class Session(ABC):
         """Act on one valid client frame."""
 
     def refuse(self, reason: str, field: str | None = None, client_id: str | None = None) -> None:
-        """An error frame in the reader's language; the socket stays open."""
-        self.link.send(protocol.error(reason, text(reason, self.language), field, client_id))
+        """An error frame in the reader's language, naming the conversation of the frame it answers."""
+        self.link.send(protocol.error(reason, text(reason, self.language), field, client_id, self.answering))
 
     async def run(self) -> None:
         """Serve the socket until it closes."""
@@ -99,6 +100,7 @@ class Session(ABC):
                     self.refuse("rate_limited", client_id=frame.client_id)
                     continue
                 client_id = getattr(frame, "client_id", None)
+                self.answering = getattr(frame, "conversation_id", None)
                 try:
                     await self.handle(frame)
                 except RemoteError as refused:

@@ -138,6 +138,18 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "Outro atendente já aceitou este chat.",
         "Another agent already accepted this chat.",
     ),
+    "period_invalid": (
+        "Período inválido: use 2026-03-05, 2026-W10, 2026-03 ou 2026-03-01..2026-03-15.",
+        "Invalid period: use 2026-03-05, 2026-W10, 2026-03 or 2026-03-01..2026-03-15.",
+    ),
+    "table_unknown": (
+        "Tabela desconhecida: tickets, status_times ou chats.",
+        "Unknown table: tickets, status_times or chats.",
+    ),
+    "at_capacity": (
+        "Você já está no seu limite de chats ao mesmo tempo.",
+        "You are already at your limit of chats at once.",
+    ),
     "conversation_not_found": ("Conversa não encontrada.", "Conversation not found."),
     "conversation_closed": ("Esta conversa foi encerrada.", "This conversation has ended."),
     "not_active": (

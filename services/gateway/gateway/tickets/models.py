@@ -69,6 +69,8 @@ class Ticket(BaseModel):
     department: str | None
     assignee: str | None = Field(description="The agent's account id; agents only, null for customers.")
     assignee_name: str | None = Field(default=None, description="Agents only.")
+    customer_name: str | None = Field(default=None, description="Agents only: who asked.")
+    customer_email: str | None = Field(default=None, description="Agents only.")
     opened_at: datetime
     last_activity_at: datetime
     version: int
@@ -155,6 +157,8 @@ def ticket_out(
         department=ticket.department,
         assignee=ticket.assignee if staff else None,
         assignee_name=(names or {}).get(ticket.assignee or "") if staff else None,
+        customer_name=(ticket.customer_name or None) if staff else None,
+        customer_email=ticket.customer_email if staff else None,
         opened_at=ticket.opened_at,
         last_activity_at=ticket.last_activity_at,
         version=ticket.version,

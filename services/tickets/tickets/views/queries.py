@@ -22,7 +22,7 @@ from contracts.ticket_queries import (
 )
 from plumbing.textsearch import TEXT_SEARCH
 
-_NUMBER = re.compile(r"^\s*#?(\d{1,9})\s*$")
+_NUMBER = re.compile(r"^\s*(#)?(\d{1,9})\s*$")
 _COLUMNS = sql.SQL(
     "ticket_id::text, number, subject, status, channel, customer_email, customer_name, department, "
     "assignee, opened_at, replies, version, reopens, "
@@ -146,18 +146,21 @@ def _scope(query: SearchInboxV1) -> tuple[list[sql.Composable], dict[str, Any]]:
         conditions.append(sql.SQL("assignee = %(assignee)s"))
         params["assignee"] = query.assignee
     if query.text and query.text.strip():
+        # Subjects and every message (notes too: this is the agents' search).
+        text = sql.SQL(
+            "(to_tsvector({config}, subject) @@ websearch_to_tsquery({config}, %(text)s) "
+            "OR ticket_id IN (SELECT ticket_id FROM ticket_history WHERE body IS NOT NULL "
+            "AND to_tsvector({config}, body) @@ websearch_to_tsquery({config}, %(text)s)))"
+        ).format(config=sql.Literal(TEXT_SEARCH))
         if number := _NUMBER.match(query.text):
-            conditions.append(sql.SQL("number = %(number)s"))
-            params["number"] = int(number.group(1))
+            params["number"] = int(number.group(2))
+            if number.group(1):  # "#1042": that ticket
+                conditions.append(sql.SQL("number = %(number)s"))
+            else:  # "1042": that ticket, or the ones that mention it (an invoice, an order number)
+                conditions.append(sql.SQL("(number = %(number)s OR {text})").format(text=text))
+                params["text"] = query.text
         else:
-            # Subjects and every message (notes too: this is the agents' search).
-            conditions.append(
-                sql.SQL(
-                    "(to_tsvector({config}, subject) @@ websearch_to_tsquery({config}, %(text)s) "
-                    "OR ticket_id IN (SELECT ticket_id FROM ticket_history WHERE body IS NOT NULL "
-                    "AND to_tsvector({config}, body) @@ websearch_to_tsquery({config}, %(text)s)))"
-                ).format(config=sql.Literal(TEXT_SEARCH))
-            )
+            conditions.append(text)
             params["text"] = query.text
     return conditions, params
 

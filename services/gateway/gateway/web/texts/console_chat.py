@@ -1,0 +1,171 @@
+"""Texts of the console's chat pages: key → (pt-BR, en)."""
+
+TEXTS: dict[str, tuple[str, str]] = {
+    "console_chat_title": ("Chats", "Chats"),
+    "console_chat_lead": (
+        "Fique online, aceite chats das filas dos seus departamentos e atenda vários ao mesmo tempo.",
+        "Go online, accept chats from your departments' queues and serve several at once.",
+    ),
+    # Presence and load
+    "console_chat_presence": ("Sua disponibilidade", "Your availability"),
+    "console_chat_presence_online": ("Online", "Online"),
+    "console_chat_presence_away": ("Ausente", "Away"),
+    "console_chat_presence_offline": ("Offline", "Offline"),
+    "console_chat_capacity": ("Chats ao mesmo tempo", "Chats at once"),
+    "console_chat_recorded": ("Registrado: {presence}", "Recorded: {presence}"),
+    "console_chat_load": (
+        "{active} de {capacity} chats em andamento",
+        "{active} of {capacity} chats going on",
+    ),
+    "console_chat_not_recorded": ("Escolha sua disponibilidade.", "Choose your availability."),
+    "console_chat_go_online_hint": (
+        "Fique online para que os clientes possam iniciar chats com você.",
+        "Go online so that customers can start chats with you.",
+    ),
+    # Queues
+    "console_chat_queues": ("Fila de espera", "Waiting queue"),
+    "console_chat_queue_empty": ("Ninguém esperando.", "Nobody waiting."),
+    "console_chat_waiting_for": ("Esperando há {wait}", "Waiting for {wait}"),
+    "console_chat_requested_at": ("Chegou em {when}", "Arrived at {when}"),
+    "console_chat_accept": ("Aceitar", "Accept"),
+    "console_chat_accept_named": ("Aceitar o chat de {name}", "Accept {name}'s chat"),
+    "console_chat_accepting": ("Aceitando…", "Accepting…"),
+    "console_chat_new_in_queue": (
+        "Novo chat na fila: {name} ({department})",
+        "New chat waiting: {name} ({department})",
+    ),
+    "console_chat_waiting_count": ("{count} esperando", "{count} waiting"),
+    # Tabs and conversations
+    "console_chat_open_chats": ("Chats abertos", "Open chats"),
+    "console_chat_no_tabs": (
+        "Nenhum chat aberto. Aceite um chat da fila para começar.",
+        "No chat open. Accept a chat from the queue to begin.",
+    ),
+    "console_chat_unread_one": ("não lida", "unread"),
+    "console_chat_unread": ("não lidas", "unread"),
+    "console_chat_tab_ended": ("encerrado", "ended"),
+    "console_chat_tab_past": ("histórico", "history"),
+    "console_chat_question": ("Pergunta", "Question"),
+    "console_chat_customer": ("Cliente", "Customer"),
+    "console_chat_department": ("Departamento", "Department"),
+    "console_chat_started_at": ("Iniciado em", "Started at"),
+    "console_chat_conversation_log": ("Conversa com {name}", "Conversation with {name}"),
+    "console_chat_typing": ("{name} está digitando…", "{name} is typing…"),
+    "console_chat_message": ("Mensagem", "Message"),
+    "console_chat_composer_hint": (
+        "Enter envia; Shift+Enter quebra a linha.",
+        "Enter sends; Shift+Enter starts a new line.",
+    ),
+    "console_chat_send": ("Enviar", "Send"),
+    "console_chat_attach": ("Anexar arquivo", "Attach a file"),
+    "console_chat_pending": ("Enviando…", "Sending…"),
+    "console_chat_sent": ("Enviada", "Sent"),
+    "console_chat_read": ("Lida", "Read"),
+    "console_chat_not_sent": ("Não enviada", "Not sent"),
+    "console_chat_file": ("Arquivo", "File"),
+    "console_chat_open_file": ("Abrir {name}", "Open {name}"),
+    "console_chat_image_of": ("Imagem: {name}", "Image: {name}"),
+    "console_chat_transfer": ("Transferir", "Transfer"),
+    "console_chat_end": ("Encerrar chat", "End chat"),
+    "console_chat_close_tab": ("Fechar aba", "Close tab"),
+    "console_chat_you": ("Você", "You"),
+    # What happened (system entries)
+    "console_chat_entry_requested": ("{name} iniciou o chat", "{name} started the chat"),
+    "console_chat_entry_accepted": ("{name} aceitou o chat", "{name} accepted the chat"),
+    "console_chat_entry_transferred_agent": (
+        "{name} transferiu o chat para {to}",
+        "{name} transferred the chat to {to}",
+    ),
+    "console_chat_entry_transferred_department": (
+        "{name} transferiu o chat para o departamento {to}",
+        "{name} transferred the chat to the {to} department",
+    ),
+    "console_chat_entry_closed": ("Chat encerrado por {name}", "Chat ended by {name}"),
+    "console_chat_entry_closed_customer": ("O cliente encerrou o chat", "The customer ended the chat"),
+    "console_chat_entry_abandoned": (
+        "O cliente saiu; o chat foi encerrado",
+        "The customer left; the chat ended",
+    ),
+    "console_chat_entry_offline": ("Mensagem deixada pelo cliente", "Message left by the customer"),
+    "console_chat_entry_other": ("Evento: {kind}", "Event: {kind}"),
+    "console_chat_another_agent": ("outro atendente", "another agent"),
+    "console_chat_customer_word": ("o cliente", "the customer"),
+    # Conversation states
+    "console_chat_status_queued": ("Na fila", "Queued"),
+    "console_chat_status_active": ("Em andamento", "Going on"),
+    "console_chat_status_closed": ("Encerrado", "Ended"),
+    "console_chat_status_abandoned": ("Abandonado", "Abandoned"),
+    "console_chat_status_offline": ("Mensagem deixada", "Message left"),
+    "console_chat_ended_notice": (
+        "Este chat foi encerrado. A conversa continua guardada no histórico.",
+        "This chat has ended. The conversation stays in the history.",
+    ),
+    "console_chat_transferred_notice": (
+        "Este chat foi transferido para {to}. Você não participa mais dele.",
+        "This chat was transferred to {to}. You no longer take part in it.",
+    ),
+    "console_chat_given_to_you": (
+        "O chat de {name} agora está com você.",
+        "{name}'s chat is now yours.",
+    ),
+    "console_chat_past_notice": (
+        "Transcrição de um chat anterior (somente leitura).",
+        "Transcript of a past chat (read only).",
+    ),
+    # Transfer and close dialogs
+    "console_chat_transfer_title": ("Transferir o chat de {name}", "Transfer {name}'s chat"),
+    "console_chat_transfer_to": ("Transferir para", "Transfer to"),
+    "console_chat_transfer_to_colleague": ("Um colega", "A colleague"),
+    "console_chat_transfer_to_department": (
+        "Outro departamento (volta para a fila)",
+        "Another department (back to its queue)",
+    ),
+    "console_chat_colleague": ("Colega", "Colleague"),
+    "console_chat_no_colleagues": ("Nenhum colega neste departamento.", "No colleague in this department."),
+    "console_chat_choose_colleague": ("Escolha um colega.", "Choose a colleague."),
+    "console_chat_confirm_transfer": ("Transferir", "Transfer"),
+    "console_chat_end_title": ("Encerrar o chat com {name}?", "End the chat with {name}?"),
+    "console_chat_end_text": (
+        "O cliente verá que o chat terminou. A conversa fica guardada no histórico.",
+        "The customer will see that the chat has ended. The conversation stays in the history.",
+    ),
+    "console_chat_confirm_end": ("Encerrar", "End"),
+    # Past chats
+    "console_chat_past": ("Chats anteriores", "Past chats"),
+    "console_chat_search_words": ("Palavras da conversa", "Words of the conversation"),
+    "console_chat_search_email": ("E-mail do cliente", "Customer's email"),
+    "console_chat_all_departments": ("Todos os meus departamentos", "All my departments"),
+    "console_chat_search": ("Buscar", "Search"),
+    "console_chat_searching": ("Buscando…", "Searching…"),
+    "console_chat_found_one": ("1 chat encontrado", "1 chat found"),
+    "console_chat_found": ("{count} chats encontrados", "{count} chats found"),
+    "console_chat_found_none": ("Nenhum chat encerrado encontrado.", "No ended chat found."),
+    "console_chat_open_transcript": ("Ver conversa de {name}", "See {name}'s conversation"),
+    "console_chat_ended_at": ("Encerrado em {when}", "Ended at {when}"),
+    # Errors and notices
+    "console_chat_error_already_accepted": (
+        "Outro atendente aceitou este chat antes de você — sem problemas, ele saiu da fila.",
+        "Another agent accepted this chat before you — no problem, it has left the queue.",
+    ),
+    "console_chat_error_at_capacity": (
+        "Você já está no limite de chats ao mesmo tempo. Encerre um ou aumente o limite.",
+        "You are at your limit of chats at once. End one or raise the limit.",
+    ),
+    "console_chat_error_same_agent": (
+        "O chat já está com essa pessoa.",
+        "The chat is already with that person.",
+    ),
+    "console_chat_error_message_too_long": (
+        "Mensagem longa demais (até 4 KB).",
+        "Message too long (4 KB at most).",
+    ),
+    "console_chat_unavailable": (
+        "O chat não está respondendo agora. Tentando de novo…",
+        "Chat is not answering right now. Trying again…",
+    ),
+    "console_chat_session_over": (
+        "Sua sessão terminou. Entre de novo para continuar atendendo.",
+        "Your session has ended. Log in again to go on serving.",
+    ),
+    "console_chat_dismiss": ("Dispensar aviso", "Dismiss notice"),
+}

@@ -1,0 +1,1 @@
+"""What insights talks to: its PostgreSQL tables."""

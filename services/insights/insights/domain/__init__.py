@@ -1,0 +1,1 @@
+"""Pure rules of insights: periods, business hours, ratings (no I/O)."""

@@ -1,0 +1,1 @@
+"""How work reaches insights: JetStream facts, NATS queries."""
