@@ -14,7 +14,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from contracts.common import ActorKind, Email, Id, LongText, ShortText
+from contracts.common import ActorKind, Email, Id, LongText, RatingComment, Score, ShortText
 from contracts.envelope import Message
 from contracts.registry import message_type
 
@@ -173,6 +173,20 @@ class CloseChatV1(Message):
     by_kind: ActorKind
     by_id: Id
     send_transcript: bool = False
+
+
+@message_type("chat.RateChat", 1)
+class RateChatV1(Message):
+    """The customer rates a chat that has ended; a later rating replaces the earlier one."""
+
+    conversation_id: Id = Field(
+        description="Its resume token proved it the customer's (the gateway checked)."
+    )
+    customer_email: Email | None = Field(
+        default=None, description="A signed-in customer rating from the portal: chat checks it is theirs."
+    )
+    score: Score
+    comment: RatingComment = ""
 
 
 @message_type("chat.TouchChat", 1)
@@ -340,6 +354,19 @@ class ChatClosedV1(Message):
     send_transcript: bool = False
     messages: int = Field(ge=0)
     closed_at: datetime
+
+
+@message_type("chat.ChatRated", 1)
+class ChatRatedV1(Message):
+    """The customer rated an ended chat; a later rating replaces the earlier one."""
+
+    conversation_id: Id
+    department: Department
+    customer_email: Email
+    agent_id: Id | None = Field(default=None, description="The agent who held it last; null: none did.")
+    score: Score
+    comment: RatingComment = ""
+    rated_at: datetime
 
 
 @message_type("chat.ChatTranscriptRequested", 1)

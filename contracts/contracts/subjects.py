@@ -18,6 +18,7 @@ from contracts.chat import (
     ChatLiveFrameV1,
     ChatMessageAckV1,
     ChatMessagePostedV1,
+    ChatRatedV1,
     ChatRequestedV1,
     ChatTranscriptRequestedV1,
     ChatTransferredV1,
@@ -31,6 +32,7 @@ from contracts.chat import (
     ListQueueV1,
     PostChatMessageV1,
     PresenceStateV1,
+    RateChatV1,
     SearchChatsV1,
     SetPresenceV1,
     StartChatV1,
@@ -58,6 +60,7 @@ from contracts.ticket_commands import (
     FinishTicketV1,
     GetTicketV1,
     OpenTicketV1,
+    RateTicketV1,
     ReopenTicketV1,
     ReplyToTicketV1,
     StartWorkV1,
@@ -77,6 +80,7 @@ from contracts.tickets import (
     TicketDeliveryFailedV1,
     TicketNoteAddedV1,
     TicketOpenedV1,
+    TicketRatedV1,
     TicketRepliedV1,
     TicketReplyReceivedV1,
     TicketRequestedV1,
@@ -175,6 +179,7 @@ TICKET_REPLIED_V1 = "atende.tickets.events.replied.v1"
 TICKET_CLOSED_V1 = "atende.tickets.events.closed.v1"
 TICKET_ASSIGNED_V1 = "atende.tickets.events.assigned.v1"
 TICKET_NOTE_ADDED_V1 = "atende.tickets.events.note-added.v1"
+TICKET_RATED_V1 = "atende.tickets.events.rated.v1"
 ATTACHMENT_STORED_V1 = "atende.files.events.stored.v1"
 ATTACHMENT_REJECTED_V1 = "atende.files.events.rejected.v1"
 DEAD_LETTERED_V1 = "atende.deadletter.>"
@@ -185,6 +190,7 @@ ADD_INTERNAL_NOTE_V1 = "atende.tickets.cmd.add-note.v1"
 ASSIGN_TICKET_V1 = "atende.tickets.cmd.assign.v1"
 FINISH_TICKET_V1 = "atende.tickets.cmd.finish.v1"
 REOPEN_TICKET_V1 = "atende.tickets.cmd.reopen.v1"
+RATE_TICKET_V1 = "atende.tickets.cmd.rate.v1"
 GET_TICKET_V1 = "atende.tickets.qry.get.v1"
 LIST_CUSTOMER_TICKETS_V1 = "atende.tickets.qry.customer-list.v1"
 SEARCH_INBOX_V1 = "atende.tickets.qry.inbox.v1"
@@ -204,6 +210,7 @@ ACCEPT_CHAT_V1 = "atende.chat.cmd.accept.v1"
 POST_CHAT_MESSAGE_V1 = "atende.chat.cmd.post.v1"
 TRANSFER_CHAT_V1 = "atende.chat.cmd.transfer.v1"
 CLOSE_CHAT_V1 = "atende.chat.cmd.close.v1"
+RATE_CHAT_V1 = "atende.chat.cmd.rate.v1"
 SET_PRESENCE_V1 = "atende.chat.cmd.presence.v1"
 GET_CONVERSATION_V1 = "atende.chat.qry.conversation.v1"
 LIST_QUEUE_V1 = "atende.chat.qry.queue.v1"
@@ -215,6 +222,7 @@ CHAT_ACCEPTED_V1 = "atende.chat.events.accepted.v1"
 CHAT_MESSAGE_POSTED_V1 = "atende.chat.events.message-posted.v1"
 CHAT_TRANSFERRED_V1 = "atende.chat.events.transferred.v1"
 CHAT_CLOSED_V1 = "atende.chat.events.closed.v1"
+CHAT_RATED_V1 = "atende.chat.events.rated.v1"
 CHAT_LIVE_V1 = "atende.chat.live.>"
 TOUCH_CHAT_V1 = "atende.chat.cmd.touch.v1"
 CHAT_TRANSCRIPT_REQUESTED_V1 = "atende.chat.events.transcript-requested.v1"
@@ -284,6 +292,7 @@ ROUTES: tuple[Route, ...] = (
     ),
     Route(TICKET_ASSIGNED_V1, TicketAssignedV1, "event", ("tickets",), ("gateway", "insights"), TICKETS),
     Route(TICKET_NOTE_ADDED_V1, TicketNoteAddedV1, "event", ("tickets",), ("gateway",), TICKETS),
+    Route(TICKET_RATED_V1, TicketRatedV1, "event", ("tickets",), ("insights",), TICKETS),
     Route(ATTACHMENT_STORED_V1, AttachmentStoredV1, "event", ("files",), ("tickets", "chat"), FILES),
     Route(ATTACHMENT_REJECTED_V1, AttachmentRejectedV1, "event", ("files",), ("tickets", "chat"), FILES),
     Route(
@@ -297,6 +306,7 @@ ROUTES: tuple[Route, ...] = (
     Route(ASSIGN_TICKET_V1, AssignTicketV1, "command", ("gateway",), ("tickets",)),
     Route(FINISH_TICKET_V1, FinishTicketV1, "command", ("gateway",), ("tickets",)),
     Route(REOPEN_TICKET_V1, ReopenTicketV1, "command", ("gateway",), ("tickets",)),
+    Route(RATE_TICKET_V1, RateTicketV1, "command", ("gateway",), ("tickets",)),
     Route(GET_TICKET_V1, GetTicketV1, "query", ("gateway",), ("tickets",)),
     Route(LIST_CUSTOMER_TICKETS_V1, ListCustomerTicketsV1, "query", ("gateway",), ("tickets",)),
     Route(SEARCH_INBOX_V1, SearchInboxV1, "query", ("gateway",), ("tickets",)),
@@ -322,6 +332,7 @@ ROUTES: tuple[Route, ...] = (
     Route(POST_CHAT_MESSAGE_V1, PostChatMessageV1, "command", ("gateway",), ("chat",)),
     Route(TRANSFER_CHAT_V1, TransferChatV1, "command", ("gateway",), ("chat",)),
     Route(CLOSE_CHAT_V1, CloseChatV1, "command", ("gateway",), ("chat",)),
+    Route(RATE_CHAT_V1, RateChatV1, "command", ("gateway",), ("chat",)),
     Route(SET_PRESENCE_V1, SetPresenceV1, "command", ("gateway",), ("chat",)),
     Route(GET_CONVERSATION_V1, GetConversationV1, "query", ("gateway",), ("chat",)),
     Route(LIST_QUEUE_V1, ListQueueV1, "query", ("gateway",), ("chat",)),
@@ -333,6 +344,7 @@ ROUTES: tuple[Route, ...] = (
     Route(CHAT_MESSAGE_POSTED_V1, ChatMessagePostedV1, "event", ("chat",), ("insights",), CHAT),
     Route(CHAT_TRANSFERRED_V1, ChatTransferredV1, "event", ("chat",), ("insights",), CHAT),
     Route(CHAT_CLOSED_V1, ChatClosedV1, "event", ("chat",), ("notifier", "insights"), CHAT),
+    Route(CHAT_RATED_V1, ChatRatedV1, "event", ("chat",), ("insights",), CHAT),
     Route(TOUCH_CHAT_V1, TouchChatV1, "command", ("gateway",), ("chat",)),
     Route(CHAT_TRANSCRIPT_REQUESTED_V1, ChatTranscriptRequestedV1, "event", ("chat",), ("notifier",), CHAT),
     # Core NATS, not a stream: pushed after persistence, gap-filled by sequence number on loss.

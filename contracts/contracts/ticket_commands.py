@@ -4,7 +4,17 @@ from datetime import datetime
 
 from pydantic import Field
 
-from contracts.common import ActorKind, Channel, Email, Id, LongText, ShortText, TicketNumber
+from contracts.common import (
+    ActorKind,
+    Channel,
+    Email,
+    Id,
+    LongText,
+    RatingComment,
+    Score,
+    ShortText,
+    TicketNumber,
+)
 from contracts.envelope import Message
 from contracts.registry import message_type
 from contracts.tickets import TicketStatus
@@ -77,6 +87,19 @@ class AssignTicketV1(TicketChange):
 @message_type("tickets.FinishTicket", 1)
 class FinishTicketV1(TicketChange):
     """Finish the ticket: an agent's decision or the customer's "my problem is solved"."""
+
+
+@message_type("tickets.RateTicket", 1)
+class RateTicketV1(Message):
+    """The customer rates a finished ticket: proven by their signed-in email or by the mailed link's key."""
+
+    ticket_id: Id
+    customer_email: Email | None = Field(
+        default=None, description="A signed-in customer (the gateway vouches)."
+    )
+    rating_key: ShortText | None = Field(default=None, description="The key of the mailed rating link.")
+    score: Score
+    comment: RatingComment = ""
 
 
 @message_type("tickets.ReopenTicket", 1)

@@ -6,7 +6,17 @@ from uuid import NAMESPACE_URL, uuid5
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from contracts.common import ActorKind, Channel, Email, Id, LongText, ShortText, TicketNumber
+from contracts.common import (
+    ActorKind,
+    Channel,
+    Email,
+    Id,
+    LongText,
+    RatingComment,
+    Score,
+    ShortText,
+    TicketNumber,
+)
 from contracts.envelope import Message
 from contracts.registry import message_type
 
@@ -153,6 +163,10 @@ class TicketClosedV1(Message):
     customer_email: Email
     closed_by: ActorKind
     closed_at: datetime
+    rating_key: ShortText | None = Field(
+        default=None,
+        description="Minted once per ticket: the mailed rating link carries it (whoever holds it may rate).",
+    )
 
 
 @message_type("tickets.TicketAssigned", 1)
@@ -176,6 +190,22 @@ class TicketNoteAddedV1(Message):
     customer_email: Email
     author: ShortText = Field(description="The agent's account id.")
     noted_at: datetime
+
+
+@message_type("tickets.TicketRated", 1)
+class TicketRatedV1(Message):
+    """The customer rated how a finished ticket was handled; a later rating replaces the earlier one."""
+
+    ticket_id: Id
+    number: TicketNumber
+    customer_email: Email
+    department: ShortText | None = None
+    agent_id: ShortText | None = Field(
+        description="Who answered: the assignee, else the last agent who replied publicly; null: nobody."
+    )
+    score: Score
+    comment: RatingComment = ""
+    rated_at: datetime
 
 
 @message_type("tickets.TicketReplyReceived", 1)
