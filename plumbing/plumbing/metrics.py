@@ -1,6 +1,6 @@
 """Prometheus metrics the plumbing records for every service."""
 
-from prometheus_client import Counter, Histogram
+from prometheus_client import Counter, Gauge, Histogram
 
 MESSAGES_HANDLED = Counter(
     "atende_messages_handled_total",
@@ -17,3 +17,7 @@ REQUESTS = Counter(
     "atende_requests_total", "Request-reply calls served, by outcome.", ["endpoint", "outcome"]
 )
 REQUEST_SECONDS = Histogram("atende_request_seconds", "Time to serve one request-reply call.", ["endpoint"])
+RELAY_LAG = Gauge(
+    "atende_relay_lag_events", "Events recorded but not yet published, as the relay last measured.", ["app"]
+)
+RELAY_LEADING = Gauge("atende_relay_leading", "1 while this replica's relay is the one publishing.", ["app"])

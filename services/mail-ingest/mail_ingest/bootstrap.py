@@ -8,7 +8,7 @@ from contracts.subjects import DEADLETTER, TICKETS_INTAKE
 from mail_ingest import VERSION
 from mail_ingest.adapters import imap
 from mail_ingest.adapters.files import Files
-from mail_ingest.adapters.leader import PollerLock
+from plumbing.leadership import Leadership
 from mail_ingest.adapters.seen import SeenMail
 from mail_ingest.config import Settings
 from mail_ingest.entrypoints.admin import MailAdmin
@@ -60,7 +60,7 @@ async def bootstrap(settings: Settings) -> AsyncIterator[Runtime]:
         yield runtime
 
 
-def poller_lock(settings: Settings) -> PollerLock:
+def poller_lock(settings: Settings) -> Leadership:
     """One lock per watched mailbox: replicas watching the same one take turns, others do not wait."""
     mailbox = f"{settings.imap_user}@{settings.imap_host}:{settings.imap_port}/{settings.imap_mailbox}"
-    return PollerLock(settings.postgres_url, f"mail-ingest:{mailbox}")
+    return Leadership(settings.postgres_url, f"mail-ingest:{mailbox}")

@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 
 from mail_ingest.adapters.imap import Mailbox
-from mail_ingest.adapters.leader import PollerLock
+from plumbing.leadership import Leadership
 from mail_ingest.intake import Intake
 from plumbing.logging import get_logger
 from plumbing.worker import Loop
@@ -28,7 +28,7 @@ class Poller:
     over when its session ends. Mail over ``max_bytes`` (the server's RFC822.SIZE) is never fetched.
     """
 
-    def __init__(self, intake: Intake, mailbox: Mailbox, lock: PollerLock, poll_s: float = 2.0) -> None:
+    def __init__(self, intake: Intake, mailbox: Mailbox, lock: Leadership, poll_s: float = 2.0) -> None:
         self.intake = intake
         self.mailbox = mailbox
         self.lock = lock

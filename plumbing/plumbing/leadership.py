@@ -1,4 +1,6 @@
-"""One poller among replicas: a session-level PostgreSQL advisory lock held on a connection of its own.
+"""One leader among replicas: a session-level PostgreSQL advisory lock held on a connection of its own.
+
+The mailbox poller and the relays use it so that exactly one replica does their work at a time.
 
 The lock lives exactly as long as that session: a replica that dies (or loses its connection) lets
 it go, and the next ``hold()`` of a waiting replica takes it. Keepalives make the server notice a
@@ -20,15 +22,16 @@ _KEEPALIVES = "-c tcp_keepalives_idle=10 -c tcp_keepalives_interval=5 -c tcp_kee
 
 
 def lock_key(name: str) -> int:
-    """A stable signed 64-bit advisory-lock key for ``name`` (one per watched mailbox)."""
+    """A stable signed 64-bit advisory-lock key for ``name`` (one per mailbox, one per relay)."""
     return int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
 
 
-class PollerLock:
-    """Whoever holds this lock polls the mailbox; the others wait and try again."""
+class Leadership:
+    """Whoever holds this lock does the work; the others wait and try again."""
 
     def __init__(self, url: str, name: str, *, connect_timeout: float = 5.0) -> None:
         self.url = url
+        self.name = name
         self.key = lock_key(name)
         self.connect_timeout = connect_timeout
         self._conn: psycopg.AsyncConnection | None = None
@@ -38,7 +41,7 @@ class PollerLock:
         """True while this process holds the lock, taking it if it is free.
 
         A broken session has lost the lock with it: it is dropped and the error raised, so the
-        caller stops polling at once and tries again later on a new session.
+        caller stops its work at once and tries again later on a new session.
         """
         try:
             if self._conn is None or self._conn.closed:
@@ -47,7 +50,7 @@ class PollerLock:
                     self.url,
                     autocommit=True,
                     connect_timeout=max(1, round(self.connect_timeout)),
-                    application_name="mail-ingest-poller",
+                    application_name=f"atende-leader:{self.name}"[:63],
                     options=_KEEPALIVES,
                 )
             if self.held:
