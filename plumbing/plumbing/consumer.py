@@ -132,6 +132,8 @@ class DurableConsumer:
                     messages = []
                 self.last_pull_ok = time.monotonic()
                 failures = 0
+                if not messages:
+                    metrics.CONSUMER_PENDING.labels(self.durable.name).set(0)  # nothing waits for us
                 await self._process_batch(messages)
             except asyncio.CancelledError:
                 raise
@@ -197,6 +199,8 @@ class DurableConsumer:
                 metrics.HANDLE_SECONDS.labels(label).observe(time.perf_counter() - started)
             await msg.ack()
             metrics.MESSAGES_HANDLED.labels(label, "ok").inc()
+            # The server says with each message how many wait behind it: the consumer's lag, for free.
+            metrics.CONSUMER_PENDING.labels(label).set(msg.metadata.num_pending)
 
     def _open(self, msg: Msg) -> tuple[Envelope, Message]:
         """The envelope and its validated body; Poison when retrying could never help."""

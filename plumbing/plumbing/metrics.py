@@ -21,3 +21,6 @@ RELAY_LAG = Gauge(
     "atende_relay_lag_events", "Events recorded but not yet published, as the relay last measured.", ["app"]
 )
 RELAY_LEADING = Gauge("atende_relay_leading", "1 while this replica's relay is the one publishing.", ["app"])
+CONSUMER_PENDING = Gauge(
+    "atende_consumer_pending_messages", "Messages waiting for a durable consumer (its lag).", ["consumer"]
+)

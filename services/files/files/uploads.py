@@ -25,6 +25,7 @@ from files.config import Settings
 from files.domain.policy import Refusal, check, extension_of, safe_name
 from files.domain.reasons import explain
 from files.inspection import Inspected, inspect
+from files.metrics import STORED_BYTES, UPLOADS
 from plumbing.errors import Conflict, Unavailable
 from plumbing.logging import get_logger
 
@@ -156,6 +157,8 @@ class Uploads:
         # If this fails the pending row stays, and the sweeper removes the object and the row.
         await self.catalog.stored(attachment)
         self.announced()
+        UPLOADS.labels("stored", "").inc()
+        STORED_BYTES.inc(size)
         log.info("files.stored", attachment_id=attachment_id, size=size, content_type=found.content_type)
         return attachment
 
@@ -172,5 +175,6 @@ class Uploads:
         )
         await self.catalog.rejected(fact)
         self.announced()
+        UPLOADS.labels("refused", refusal.code).inc()
         log.info("files.refused", attachment_id=attachment_id, reason=refusal.code)
         raise Refused(refusal)

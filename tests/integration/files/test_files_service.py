@@ -15,6 +15,7 @@ from typing import Any
 import httpx
 import pytest
 from minio import Minio
+from prometheus_client import REGISTRY
 from support import infra
 from support.accounts import sql
 from support.faults import dying_proxy
@@ -139,11 +140,13 @@ async def test_a_real_file_is_stored_described_and_announced(files: Files, bus: 
 
 
 async def test_every_allowed_type_is_accepted(files: Files) -> None:
+    before = _uploads("stored", "")
     for extension in ("gif", "jpeg", "jpg", "png", "zip", "rar", "xls", "xlsx", "doc", "docx", "sql", "pdf"):
         name, data = accepted(extension)
         answer = await files.upload(name, data)
         assert answer.status_code == 201, (extension, answer.text)
     assert len(files.objects()) == 12
+    assert _uploads("stored", "") == before + 12
 
 
 async def test_one_byte_over_ten_megabytes_is_refused_and_leaves_nothing(files: Files, bus: Bus) -> None:
@@ -192,9 +195,15 @@ async def _rejections(bus: Bus, code: str) -> int:
 async def test_refusals_name_the_rule(
     files: Files, filename: str, body: bytes, status: int, reason: str
 ) -> None:
+    before = _uploads("refused", reason)
     answer = await files.upload(filename, body)
     assert (answer.status_code, answer.json()["error"]) == (status, reason)
     assert files.objects() == [] and files.rows() == []
+    assert _uploads("refused", reason) == before + 1, "operators see each refusal by its rule"
+
+
+def _uploads(outcome: str, reason: str) -> float:
+    return REGISTRY.get_sample_value("atende_uploads_total", {"outcome": outcome, "reason": reason}) or 0.0
 
 
 async def test_a_retried_upload_with_the_same_id_stores_one_file(files: Files) -> None:
