@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from prometheus_client import REGISTRY
 from psycopg_pool import AsyncConnectionPool
 from support.waiting import eventually
 
@@ -294,4 +295,31 @@ async def test_stopping_hands_the_rest_of_the_batch_back_at_once(bus: Bus) -> No
     # Well inside ack_wait (30 s): the rest came back because they were handed back, not timed out.
     await eventually(lambda: sorted(second_seen) == ["1", "2", "3", "4"], timeout=10)
     await other.stop()
+    await bus.js.delete_stream(stream.name)
+
+
+async def test_the_lag_gauge_counts_what_waits_and_falls_to_zero(bus: Bus) -> None:
+    stream, durable, subject = setup()
+    await bus.ensure_streams([stream, DEADLETTER])
+    release = asyncio.Event()
+    seen: list[str] = []
+
+    async def slow_first(note: NoteV1, envelope: Envelope) -> None:
+        seen.append(note.text)
+        if note.text == "0":
+            await release.wait()
+
+    for index in range(4):
+        await bus.publish(subject, NoteV1(text=str(index)))
+    consumer = make_consumer(bus, durable, slow_first, batch=1)
+    await consumer.start()
+    await eventually(lambda: seen == ["0"])
+    release.set()
+    await eventually(lambda: len(seen) == 4)
+    lag = REGISTRY.get_sample_value("atende_consumer_pending_messages", {"consumer": durable.name})
+    assert lag is not None and lag < 3, "the first message said three waited behind it; the last, none"
+    await eventually(
+        lambda: REGISTRY.get_sample_value("atende_consumer_pending_messages", {"consumer": durable.name}) == 0
+    )
+    await consumer.stop()
     await bus.js.delete_stream(stream.name)
