@@ -26,6 +26,7 @@ from gateway.routers import (
     tickets,
 )
 from plumbing.bus import Bus
+from plumbing.http_metrics import HttpMetrics
 from plumbing.logging import get_logger
 
 log = get_logger(__name__)
@@ -50,6 +51,7 @@ def create_app(
     app.add_middleware(errors.UnexpectedErrors)
     app.add_middleware(LanguageMiddleware)
     app.add_middleware(CorrelationMiddleware)
+    app.add_middleware(HttpMetrics)  # outermost: it times everything, error pages included
     app.include_router(system.router)
     app.include_router(accounts.router)
     app.include_router(session.router)

@@ -37,7 +37,12 @@ async def test_health_and_metrics_are_private(gateway: tuple[Runtime, httpx.Asyn
         ready = await ops.get("/readyz")
         assert ready.status_code == 200
         assert ready.json()["checks"] == {"nats": "ok", "postgres": "ok"}
-        assert "atende_requests_total" in (await ops.get("/metrics")).text
+        await client.get("/api/v1/system/services")
+        metrics = (await ops.get("/metrics")).text
+        assert "atende_requests_total" in metrics
+        # By route template, so a ticket id never becomes a label.
+        assert 'route="/api/v1/system/services",status="200"' in metrics
+        assert 'atende_http_request_seconds_count{method="GET",route="/api/v1/system/services"}' in metrics
         runtime.health.stopping = True
         assert (await ops.get("/readyz")).status_code == 503
     for private in ("/healthz", "/readyz", "/metrics"):
