@@ -41,6 +41,11 @@ LEADER_CHECK_S = 1.0
 LAG_EVERY_S = 1.0
 
 
+def relay_leadership(postgres_url: str, app: Application[Any]) -> Leadership:
+    """The lock that makes one replica's relay the publisher of ``app``'s events."""
+    return Leadership(postgres_url, f"relay:{app.name}")
+
+
 def nudge_subject(app_name: str) -> str:
     """Core-NATS subject on which replicas of one service wake the leading relay."""
     return f"atende.relay.{app_name.lower()}.nudge"

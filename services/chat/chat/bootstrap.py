@@ -19,7 +19,7 @@ from chat.views.projection import ChatViews
 from chat.views.queries import ChatQueries
 from contracts.subjects import CHAT, DEADLETTER, TICKETS_INTAKE
 from plumbing.projection import Projector
-from plumbing.relay import Relay, positions_recorder
+from plumbing.relay import Relay, positions_recorder, relay_leadership
 from plumbing.runtime import Runtime, open_runtime
 
 
@@ -37,7 +37,9 @@ async def bootstrap(settings: Settings) -> AsyncIterator[Runtime]:
         pool = await runtime.open_postgres(settings)
         app = await runtime.enter(open_conversations(settings))
         positions = await asyncio.to_thread(positions_recorder, app)
-        relay = Relay(runtime.bus, app, translate, positions)
+        relay = Relay(
+            runtime.bus, app, translate, positions, leadership=relay_leadership(settings.postgres_url, app)
+        )
         await relay.start()
         runtime.on_stop(relay.stop)
         views = Projector(app, ChatViews())

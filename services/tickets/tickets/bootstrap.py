@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 from contracts.subjects import DEADLETTER, TICKETS, TICKETS_INTAKE, TICKETS_INTAKE_DURABLE
 from plumbing.consumer import DurableConsumer
 from plumbing.projection import Projector
-from plumbing.relay import Relay, positions_recorder
+from plumbing.relay import Relay, positions_recorder, relay_leadership
 from plumbing.runtime import Runtime, open_runtime
 from tickets import VERSION
 from tickets.config import Settings
@@ -36,7 +36,14 @@ async def bootstrap(settings: Settings) -> AsyncIterator[Runtime]:
         positions = await asyncio.to_thread(positions_recorder, app)
         # Opens in quick succession share one relay round (one log read, one position saved); their
         # facts leave at most 20 ms later, which no mail or view notices.
-        relay = Relay(runtime.bus, app, Translator(app.get), positions, linger_s=0.02)
+        relay = Relay(
+            runtime.bus,
+            app,
+            Translator(app.get),
+            positions,
+            linger_s=0.02,
+            leadership=relay_leadership(settings.postgres_url, app),
+        )
         await relay.start()
         runtime.on_stop(relay.stop)
         views = Projector(app, TicketViews())
