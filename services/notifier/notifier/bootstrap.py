@@ -45,8 +45,9 @@ async def bootstrap(settings: Settings) -> AsyncIterator[Runtime]:
         await name_lookups.ensure_schema(pool)
         templates = Templates(settings.language, settings.public_url)
         # One SMTP session per consumer, kept open; closed after its consumer stopped (LIFO).
-        ticket_mail, account_mail = smtp.Connection(settings), smtp.Connection(settings)
-        chat_mail = smtp.Connection(settings)
+        ticket_mail = smtp.Connection(settings, "tickets")
+        account_mail = smtp.Connection(settings, "accounts")
+        chat_mail = smtp.Connection(settings, "chat")
         runtime.on_stop(ticket_mail.close)
         runtime.on_stop(account_mail.close)
         runtime.on_stop(chat_mail.close)

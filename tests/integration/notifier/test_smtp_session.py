@@ -5,7 +5,10 @@ from __future__ import annotations
 from email.message import EmailMessage
 from typing import Any
 
+import aiosmtplib
+import pytest
 from aiosmtpd.controller import Controller
+from prometheus_client import REGISTRY
 
 from devstack.procs import free_port
 from notifier.adapters.smtp import Connection
@@ -21,6 +24,10 @@ class Recorder:
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         self.peers.append(session.peer)
         return "250 OK"
+
+
+def mails(outcome: str) -> float:
+    return REGISTRY.get_sample_value("atende_emails_total", {"kind": "mail", "outcome": outcome}) or 0.0
 
 
 def message(n: int) -> EmailMessage:
@@ -48,6 +55,13 @@ async def test_one_session_for_many_mails_and_a_new_one_after_the_server_restart
         server.start()
         await connection(settings, message(3))  # the old session is dead: a new one carries it
         assert len(recorder.peers) == 4 and recorder.peers[3] != recorder.peers[0]
+        server.stop()
+        sent, failed = mails("sent"), mails("failed")
+        with pytest.raises(aiosmtplib.SMTPConnectError):
+            await connection(settings, message(4))  # no server at all: the consumer will retry
+        assert (mails("sent"), mails("failed")) == (sent, failed + 1), "operators see the failure"
+        server = Controller(recorder, hostname="127.0.0.1", port=port)
+        server.start()
     finally:
         await connection.close()
         server.stop()

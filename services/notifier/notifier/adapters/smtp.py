@@ -7,8 +7,13 @@ import contextlib
 from email.message import EmailMessage
 
 import aiosmtplib
+from prometheus_client import Counter
 
 from notifier.config import Settings
+
+MAILS = Counter(
+    "atende_emails_total", "Mails handed to the SMTP server, by kind and outcome.", ["kind", "outcome"]
+)
 
 
 async def reachable(settings: Settings) -> bool:
@@ -46,8 +51,9 @@ class Connection:
     of the mail itself (a bad recipient, a full mailbox) raises at once, for the caller to retry.
     """
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, kind: str = "mail") -> None:
         self.settings = settings
+        self.kind = kind  # what it carries (tickets, accounts, chat): the metrics' label
         self._client: aiosmtplib.SMTP | None = None
         self._lock = asyncio.Lock()
 
@@ -55,10 +61,18 @@ class Connection:
         """Send ``message`` (the ``Send`` signature of the consumers)."""
         async with self._lock:
             try:
-                await (await self._session()).send_message(message)
-            except (aiosmtplib.SMTPServerDisconnected, aiosmtplib.SMTPConnectError, OSError):
-                await self.close()
-                await (await self._session()).send_message(message)
+                await self._send(message)
+            except Exception:
+                MAILS.labels(self.kind, "failed").inc()
+                raise
+            MAILS.labels(self.kind, "sent").inc()
+
+    async def _send(self, message: EmailMessage) -> None:
+        try:
+            await (await self._session()).send_message(message)
+        except (aiosmtplib.SMTPServerDisconnected, aiosmtplib.SMTPConnectError, OSError):
+            await self.close()
+            await (await self._session()).send_message(message)
 
     async def close(self) -> None:
         """Say goodbye to the server, if a session is open."""
