@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from chat_helpers import EMAIL, accept, department, listen, online, settle, start, stream
+from prometheus_client import REGISTRY
 from support.waiting import eventually
 
 from contracts.chat import (
@@ -74,6 +75,7 @@ async def test_the_queue_keeps_arrival_order_and_shows_each_customer_their_place
     assert place is not None and place.queue_position == 2 and place.status == "queued"
     now = agents_view.of("queue")[-1].queue or []
     assert [c.conversation_id for c in now] == ids[1:]  # the accepted chat vanished for other agents
+    assert REGISTRY.get_sample_value("atende_chat_queue_waiting", {"department": dept}) == 2
     queue = await bus.request(LIST_QUEUE_V1, ListQueueV1(departments=[dept]), ConversationListV1)
     assert [(c.conversation_id, c.queue_position) for c in queue.conversations] == [(ids[1], 1), (ids[2], 2)]
 

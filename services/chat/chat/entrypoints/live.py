@@ -14,6 +14,8 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
+from prometheus_client import Gauge
+
 from chat import wire
 from chat.changes import Outcome
 from chat.domain.conversation import Conversation
@@ -25,6 +27,9 @@ from plumbing.bus import Bus
 from plumbing.logging import get_logger
 
 log = get_logger(__name__)
+QUEUE_WAITING = Gauge(
+    "atende_chat_queue_waiting", "Customers waiting in a department's queue.", ["department"]
+)
 # Frames are not deduplicated anywhere: a process prefix and a counter make unique ids without uuid4's cost.
 _PREFIX = f"chat-live-{uuid.uuid4().hex[:12]}-"
 _IDS = itertools.count()
@@ -121,6 +126,8 @@ class LiveFrames:
             for summary in queued:
                 by_department[summary.department].append(summary)
             for department, queue in by_department.items():
+                # As this replica last published it (replicas take turns, so take the newest sample).
+                QUEUE_WAITING.labels(department).set(len(queue))
                 frame = ChatLiveFrameV1(kind="queue", department=department, queue=queue)
                 await self.send(chat_live_queue(department), frame)
                 # Each waiting customer gets their own place and wait, on their conversation's subject.
