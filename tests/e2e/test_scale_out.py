@@ -1,0 +1,255 @@
+"""Two replicas each of tickets and chat as real processes: work spreads, one relay leads, kill -9 loses nothing.
+
+Commands go to the services' queue groups, so both replicas answer some; each service's relay
+publishes from exactly one replica; killing that replica with SIGKILL mid-load hands leadership to
+the other, and every ticket opened (retried with its request id when the kill caught it in flight)
+is published exactly once and listed once — the same result as one replica.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import signal
+import subprocess
+import sys
+import uuid
+from collections import Counter
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import nats.errors
+import pytest
+from nats.js.api import DeliverPolicy
+from support import infra
+from support.waiting import eventually
+
+from contracts import Envelope
+from contracts.chat import (
+    ConversationListV1,
+    ConversationV1,
+    ListQueueV1,
+    PresenceStateV1,
+    SetPresenceV1,
+    StartChatV1,
+)
+from contracts.subjects import (
+    CHAT_REQUESTED_V1,
+    LIST_CUSTOMER_TICKETS_V1,
+    LIST_QUEUE_V1,
+    OPEN_TICKET_V1,
+    SET_PRESENCE_V1,
+    START_CHAT_V1,
+    TICKET_OPENED_V1,
+)
+from contracts.ticket_commands import OpenTicketV1, TicketV1
+from contracts.ticket_queries import ListCustomerTicketsV1, TicketListV1
+from devstack.infra import Endpoints
+from devstack.nats import NatsServer
+from devstack.procs import free_port
+from devstack.services import ServiceSpec, service_env, spec_named
+from plumbing.bus import Bus, RemoteError
+
+CUSTOMER = "replicas@example.com"
+_SAMPLE = re.compile(r"^(\w+)\{([^}]*)\} (\S+)$", re.MULTILINE)
+
+
+@dataclass
+class Replica:
+    """One service process and its ops port."""
+
+    name: str
+    process: subprocess.Popen[bytes]
+    ops_port: int
+    log: Path
+
+    async def metrics(self) -> list[tuple[str, str, float]]:
+        """(name, labels, value) of every labelled sample on its /metrics."""
+        async with httpx.AsyncClient() as client:
+            text = (await client.get(f"http://127.0.0.1:{self.ops_port}/metrics", timeout=5)).text
+        return [(name, labels, float(value)) for name, labels, value in _SAMPLE.findall(text)]
+
+    async def leads(self, app: str) -> bool:
+        """True while its relay of ``app`` is the one publishing."""
+        if self.process.poll() is not None:
+            return False
+        wanted = f'app="{app}"'
+        samples = await self.metrics()
+        return any(n == "atende_relay_leading" and wanted in labels and v == 1 for n, labels, v in samples)
+
+    async def requests_served(self) -> float:
+        """Request-reply calls it answered (commands and queries)."""
+        return sum(v for n, _, v in await self.metrics() if n == "atende_requests_total")
+
+
+def launch(spec: ServiceSpec, name: str, nats_url: str, database: str, root: Path) -> Replica:
+    ports = {variable: str(free_port()) for variable in spec.ports({})}
+    env = service_env(spec, Endpoints(nats_url=nats_url), database, ports)
+    log = root / f"{name}.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", spec.module],
+            env={**os.environ, **env},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    return Replica(name, process, int(ports[spec.env_prefix + spec.port_var]), log)
+
+
+async def ready(replica: Replica) -> bool:
+    async with httpx.AsyncClient() as client:
+        try:
+            return (
+                await client.get(f"http://127.0.0.1:{replica.ops_port}/readyz", timeout=2)
+            ).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+
+@pytest.fixture
+def own_nats(tmp_path: Path) -> Iterator[NatsServer]:
+    """A NATS of its own: the streams hold only what this test published."""
+    server = NatsServer(port=free_port(), monitor_port=free_port(), store_dir=tmp_path / "nats")
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+async def fleet(
+    own_nats: NatsServer, servers: infra.Session, tmp_path: Path
+) -> AsyncIterator[dict[str, Replica]]:
+    """tickets-1, tickets-2, chat-1 and chat-2, each pair on one database."""
+    replicas: dict[str, Replica] = {}
+    for service in ("tickets", "chat"):
+        spec = spec_named(service)
+        database = servers.database(spec.module)
+        for n in (1, 2):
+            replicas[f"{service}-{n}"] = launch(spec, f"{service}-{n}", own_nats.url, database, tmp_path)
+    try:
+        for replica in replicas.values():
+            await eventually(lambda r=replica: ready(r), timeout=60, what=f"{replica.name} ready")
+        yield replicas
+    finally:
+        for replica in replicas.values():
+            if replica.process.poll() is None:
+                replica.process.send_signal(signal.SIGTERM)
+        for replica in replicas.values():
+            try:
+                replica.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                replica.process.kill()
+
+
+async def open_ticket(bus: Bus, n: int) -> str:
+    """Open ticket ``n``, retrying with the same request id until a replica answers (idempotent)."""
+    command = OpenTicketV1(
+        request_id=f"scale-{n}", customer_email=CUSTOMER, subject=f"Pedido {n}", body="Preciso de ajuda."
+    )
+    for _ in range(20):
+        try:
+            return (await bus.request(OPEN_TICKET_V1, command, TicketV1, timeout=3)).ticket_id
+        except (TimeoutError, nats.errors.NoRespondersError):  # caught in flight by the kill
+            await asyncio.sleep(0.2)
+        except RemoteError as error:  # a replica going down answers 503 at most
+            if error.code != "503":
+                raise
+            await asyncio.sleep(0.2)
+    raise AssertionError(f"ticket {n} never opened")
+
+
+async def published(bus: Bus, subject: str, key: str) -> Counter[str]:
+    """How often each ``key`` value was published on ``subject`` (the stream's whole history)."""
+    subscription = await bus.js.subscribe(subject, ordered_consumer=True, deliver_policy=DeliverPolicy.ALL)
+    seen: Counter[str] = Counter()
+    try:
+        while True:
+            try:
+                message = await subscription.next_msg(timeout=1.0)
+            except TimeoutError:
+                return seen
+            seen[Envelope.from_bytes(message.data).data[key]] += 1
+    finally:
+        await subscription.unsubscribe()
+
+
+async def one_leader(replicas: list[Replica], app: str) -> Replica:
+    """The only replica whose relay of ``app`` leads (waits until exactly one does)."""
+
+    async def leaders() -> list[Replica]:
+        return [r for r in replicas if await r.leads(app)]
+
+    async def exactly_one() -> bool:
+        return len(await leaders()) == 1
+
+    await eventually(exactly_one, timeout=20, what=f"one {app} relay leading")
+    (leader,) = await leaders()
+    return leader
+
+
+async def test_two_replicas_share_the_work_and_a_kill_9_of_the_leader_loses_nothing(
+    fleet: dict[str, Replica], own_nats: NatsServer
+) -> None:
+    tickets = [fleet["tickets-1"], fleet["tickets-2"]]
+    bus = await Bus.connect(own_nats.url, "scale-out-test")
+    try:
+        first = [await open_ticket(bus, n) for n in range(30)]
+        served = [await r.requests_served() for r in tickets]
+        assert all(count > 0 for count in served), f"the queue group spread the commands: {served}"
+        leader = await one_leader(tickets, "Tickets")
+
+        progress: list[str] = []
+
+        async def load() -> list[str]:
+            for n in range(30, 90):
+                progress.append(await open_ticket(bus, n))
+            return progress
+
+        loading = asyncio.create_task(load())
+        await eventually(lambda: len(progress) >= 10, what="the load under way")
+        leader.process.send_signal(signal.SIGKILL)  # mid-load, no goodbye
+        assert len(progress) < 60, "killed while tickets were still being opened"
+        survivor = next(r for r in tickets if r is not leader)
+        opened = first + await loading
+        await one_leader([survivor], "Tickets")
+
+        # Exactly once on the wire, and once in the survivor's read model.
+        facts = await published(bus, TICKET_OPENED_V1, "ticket_id")
+        assert set(facts) == set(opened) and len(opened) == 90
+        assert max(facts.values()) == 1, "no ticket published twice"
+        listed = await bus.request(
+            LIST_CUSTOMER_TICKETS_V1,
+            ListCustomerTicketsV1(customer_email=CUSTOMER, email_verified=True, limit=200),
+            TicketListV1,
+        )
+        assert sorted(t.ticket_id for t in listed.tickets) == sorted(opened)
+
+        # Chat: the same shape — both replicas answer, one relay publishes, each request once.
+        chats = [fleet["chat-1"], fleet["chat-2"]]
+        department = f"Suporte-{uuid.uuid4().hex[:6]}"
+        presence = SetPresenceV1(
+            agent_id="ana", agent_name="Ana", departments=[department], presence="online"
+        )
+        await bus.request(SET_PRESENCE_V1, presence, PresenceStateV1)
+        started = []
+        for n in range(20):
+            command = StartChatV1(
+                request_id=f"chat-{n}",
+                customer_name="Maria",
+                customer_email=f"c{n}@example.com",
+                question="Não consigo emitir a nota fiscal",
+                department=department,
+            )
+            started.append(
+                (await bus.request(START_CHAT_V1, command, ConversationV1)).conversation.conversation_id
+            )
+        await one_leader(chats, "Conversations")
+        queue = await bus.request(LIST_QUEUE_V1, ListQueueV1(departments=[department]), ConversationListV1)
+        assert [c.conversation_id for c in queue.conversations] == started
+        requested = await published(bus, CHAT_REQUESTED_V1, "conversation_id")
+        assert set(requested) >= set(started) and all(requested[c] == 1 for c in started)
+    finally:
+        await bus.close()
