@@ -48,7 +48,6 @@ class DurableConsumer:
         registry: Registry = REGISTRY,
         batch: int = 10,
         fetch_timeout: float = 2.0,  # also how long stop() may wait for an idle pull
-        heartbeat: float = 0.5,
     ) -> None:
         self.bus = bus
         self.durable = durable
@@ -56,7 +55,6 @@ class DurableConsumer:
         self.registry = registry
         self.batch = batch
         self.fetch_timeout = fetch_timeout
-        self.heartbeat = heartbeat
         self._task: asyncio.Task[None] | None = None
         self._stopping = asyncio.Event()
         self.last_pull_ok = 0.0
@@ -115,20 +113,13 @@ class DurableConsumer:
                     await self._ensure_consumer()
                     subscription = await self._subscribe()
                 try:
-                    # The server refuses a heartbeat that is not well inside the fetch's expiry.
-                    heartbeat = min(self.heartbeat, self.fetch_timeout / 4)
-                    messages = await subscription.fetch(
-                        self.batch, timeout=self.fetch_timeout, heartbeat=heartbeat
-                    )
+                    # No idle heartbeat: nats.py sends it again with the fetch's lingering pull, whose
+                    # expiry is what is left of the fetch; on a busy machine that falls under twice the
+                    # heartbeat, the server refuses the pull, and the messages the fetch's first probe
+                    # already took were lost with the error until their ack wait ran out (a 30 s stall).
+                    # A short fetch re-pulls often enough to notice a restarted server anyway.
+                    messages = await subscription.fetch(self.batch, timeout=self.fetch_timeout)
                 except TimeoutError:  # nats' own and asyncio's: nothing to do right now
-                    messages = []
-                except nats.js.errors.APIError as refused:
-                    # nats.py re-sends the idle heartbeat with a lingering pull whose expiry is what is
-                    # left of the fetch; on a busy machine that can fall under what the server accepts
-                    # for the heartbeat. Nothing is wrong with the consumer: pull again at once.
-                    if "heartbeat" not in str(refused.description):
-                        raise
-                    log.info("consumer.pull_refused_heartbeat", consumer=self.durable.name)
                     messages = []
                 self.last_pull_ok = time.monotonic()
                 failures = 0
