@@ -8,12 +8,12 @@ from contracts.subjects import DEADLETTER, TICKETS_INTAKE
 from mail_ingest import VERSION
 from mail_ingest.adapters import imap
 from mail_ingest.adapters.files import Files
-from plumbing.leadership import Leadership
 from mail_ingest.adapters.seen import SeenMail
 from mail_ingest.config import Settings
 from mail_ingest.entrypoints.admin import MailAdmin
 from mail_ingest.entrypoints.poller import Poller
 from mail_ingest.intake import Intake
+from plumbing.leadership import Leadership
 from plumbing.logging import get_logger
 from plumbing.runtime import Runtime, open_runtime
 

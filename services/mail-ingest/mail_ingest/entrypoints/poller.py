@@ -6,8 +6,8 @@ import asyncio
 import contextlib
 
 from mail_ingest.adapters.imap import Mailbox
-from plumbing.leadership import Leadership
 from mail_ingest.intake import Intake
+from plumbing.leadership import Leadership
 from plumbing.logging import get_logger
 from plumbing.worker import Loop
 
