@@ -14,7 +14,7 @@ from nats.aio.client import Client
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from nats.js.api import PubAck, StorageType, StreamConfig
-from nats.js.errors import BadRequestError
+from nats.js.errors import APIError, BadRequestError
 from nats.micro import add_service
 from nats.micro.request import ERROR_CODE_HEADER, ERROR_HEADER
 from nats.micro.service import Service, ServiceConfig
@@ -43,6 +43,21 @@ def redact(url: str) -> str:
     if parts.port:
         netloc += f":{parts.port}"
     return urlunsplit(parts._replace(netloc=netloc))
+
+
+def stream_config(stream: Stream, *, replicas: int = 1) -> StreamConfig:
+    """The JetStream configuration of a stream from contracts, kept on ``replicas`` servers."""
+    if replicas < 1:
+        raise ValueError(f"a stream needs at least one replica, not {replicas}")
+    return StreamConfig(
+        name=stream.name,
+        subjects=list(stream.subjects),
+        description=stream.description,
+        storage=StorageType.FILE,
+        num_replicas=replicas,
+        max_age=stream.max_age_days * 86400.0,
+        duplicate_window=float(stream.duplicate_window_s),
+    )
 
 
 class Bus:
@@ -101,22 +116,22 @@ class Bus:
         """True while the connection is up (not reconnecting or closed)."""
         return bool(self.nc.is_connected)
 
-    async def ensure_streams(self, streams: Iterable[Stream]) -> None:
-        """Create each stream, or bring an existing one to the configuration in contracts."""
+    async def ensure_streams(self, streams: Iterable[Stream], *, replicas: int = 1) -> None:
+        """Create each stream, or bring an existing one to the configuration in contracts.
+
+        ``replicas`` above 1 needs a JetStream cluster: a single server refuses to create such a
+        stream (``ServerError`` 10074), which is logged with the stream and re-raised.
+        """
         for stream in streams:
-            config = StreamConfig(
-                name=stream.name,
-                subjects=list(stream.subjects),
-                description=stream.description,
-                storage=StorageType.FILE,
-                max_age=stream.max_age_days * 86400.0,
-                duplicate_window=float(stream.duplicate_window_s),
-            )
+            config = stream_config(stream, replicas=replicas)
             try:
                 await self.js.add_stream(config)
             except BadRequestError:
                 # Already there with another configuration (e.g. an older release): update in place.
                 await self.js.update_stream(config)
+            except APIError as exc:
+                log.error("bus.stream_refused", stream=stream.name, replicas=replicas, error=exc.description)
+                raise
 
     async def publish(self, subject: str, message: Message, *, message_id: str | None = None) -> PubAck:
         """Publish a fact to JetStream in a new envelope that inherits the current correlation."""

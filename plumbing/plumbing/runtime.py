@@ -70,7 +70,7 @@ async def open_runtime(
             workers.push_async_callback(bus.close)
             health.add("nats", lambda: bus.connected)
             await bus.announce(version, description)
-            await bus.ensure_streams(streams)
+            await bus.ensure_streams(streams, replicas=settings.stream_replicas)
             try:
                 yield Runtime(name, bus, health, resources, workers)
             finally:

@@ -21,6 +21,10 @@ class ServiceSettings(BaseSettings):
         default=None, description="Port of /healthz, /readyz and /metrics; None: off."
     )
     shutdown_grace_s: float = 25.0
+    # The same value in every service: they all ensure shared streams (TICKETS, DEADLETTER...).
+    stream_replicas: int = Field(
+        default=1, ge=1, le=5, description="JetStream servers holding each stream; >1 needs a cluster."
+    )
 
     @field_validator("log_level", "log_format", mode="before")
     @classmethod

@@ -10,13 +10,17 @@ from datetime import UTC, datetime
 
 import pytest
 from nats.js.api import StreamConfig
-from nats.js.errors import NoStreamResponseError
+from nats.js.errors import NoStreamResponseError, NotFoundError, ServerError
+from pydantic import ValidationError
+from pydantic_settings import SettingsConfigDict
 
 from contracts import Envelope, Message
 from contracts.subjects import Stream
-from plumbing.bus import Bus, RemoteError
+from plumbing.bus import Bus, RemoteError, stream_config
 from plumbing.errors import Conflict
 from plumbing.logging import correlation, current_correlation_id
+from plumbing.runtime import open_runtime
+from plumbing.settings import ServiceSettings
 
 
 class EchoV1(Message):
@@ -45,6 +49,66 @@ async def test_ensure_streams_is_idempotent_and_updates_configuration(bus: Bus) 
     assert info.config.description == "changed description"
     assert info.config.max_age == pytest.approx(7 * 86400)
     await bus.js.delete_stream(stream.name)
+
+
+def test_stream_config_is_the_contract_on_the_given_number_of_servers() -> None:
+    stream = Stream("TEST_CONFIG", ("test.config.>",), "any", "kept", max_age_days=7, duplicate_window_s=60)
+    config = stream_config(stream, replicas=3)
+    assert config.num_replicas == 3
+    assert (config.name, config.subjects, config.description) == ("TEST_CONFIG", ["test.config.>"], "kept")
+    assert (config.max_age, config.duplicate_window) == (7 * 86400, 60)
+    assert stream_config(stream).num_replicas == 1, "one replica unless told otherwise"
+    with pytest.raises(ValueError, match="at least one replica"):
+        stream_config(stream, replicas=0)
+
+
+async def test_ensure_streams_sets_the_replicas_and_a_single_server_refuses_more(bus: Bus) -> None:
+    kept, refused = unique_stream(), unique_stream()
+    await bus.ensure_streams([kept], replicas=1)
+    info = await bus.js.stream_info(kept.name)
+    assert info.config.num_replicas == 1
+    # The test NATS is one server: replicas 3 needs a cluster, and it says so rather than half-working.
+    with pytest.raises(ServerError) as error:
+        await bus.ensure_streams([refused], replicas=3)
+    assert error.value.err_code == 10074
+    assert error.value.description is not None and "non-clustered" in error.value.description
+    with pytest.raises(NotFoundError):
+        await bus.js.stream_info(refused.name)
+    await bus.js.delete_stream(kept.name)
+
+
+class ReplicatedSettings(ServiceSettings):
+    """A test service's settings, read from ATENDE_TESTREPL_* as a real service reads its own."""
+
+    model_config = SettingsConfigDict(env_prefix="ATENDE_TESTREPL_", extra="ignore", frozen=True)
+
+
+async def test_the_runtime_creates_its_streams_with_the_configured_replicas(
+    nats_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stream = unique_stream()
+    monkeypatch.setenv("ATENDE_TESTREPL_NATS_URL", nats_url)
+    monkeypatch.setenv("ATENDE_TESTREPL_STREAM_REPLICAS", "3")
+    settings = ReplicatedSettings()
+    assert settings.stream_replicas == 3
+    for impossible in ("0", "6"):  # JetStream keeps 1 to 5 copies
+        monkeypatch.setenv("ATENDE_TESTREPL_STREAM_REPLICAS", impossible)
+        with pytest.raises(ValidationError):
+            ReplicatedSettings()
+    with pytest.raises(ServerError):
+        async with open_runtime("repl", settings, version="1.0.0", description="test", streams=[stream]):
+            pass
+    monkeypatch.setenv("ATENDE_TESTREPL_STREAM_REPLICAS", "1")
+    async with open_runtime(
+        "repl", ReplicatedSettings(), version="1.0.0", description="test", streams=[stream]
+    ):
+        pass
+    checker = await Bus.connect(nats_url, "checker")
+    try:
+        assert (await checker.js.stream_info(stream.name)).config.num_replicas == 1
+        await checker.js.delete_stream(stream.name)
+    finally:
+        await checker.close()
 
 
 async def test_publish_is_deduplicated_by_message_id(bus: Bus) -> None:
