@@ -67,6 +67,14 @@ class ChatEntry(ChatPart):
     )
 
 
+class ChatRating(ChatPart):
+    """The customer's rating of an ended conversation (the latest: a new one replaces it)."""
+
+    score: Score
+    comment: RatingComment = ""
+    rated_at: datetime
+
+
 class ConversationSummary(ChatPart):
     """A conversation as a list shows it (no entries)."""
 
@@ -84,6 +92,7 @@ class ConversationSummary(ChatPart):
     last_seq: int = Field(ge=0)
     queue_position: int | None = Field(default=None, ge=1, description="1 = next; only while queued.")
     estimated_wait_s: int | None = Field(default=None, ge=0, description="Only while queued.")
+    rating: ChatRating | None = Field(default=None, description="Once the customer rated it (ended chats).")
 
 
 @message_type("chat.Conversation", 1)

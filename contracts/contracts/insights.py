@@ -1,11 +1,11 @@
 """Messages of insights: the gateway's queries for the service figures (and, later, demands and ratings)."""
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from contracts.common import ShortText
+from contracts.common import Id, ShortText
 from contracts.envelope import Message
 from contracts.registry import message_type
 
@@ -51,6 +51,31 @@ class DemandMember(BaseModel):
 
     kind: Literal["ticket", "chat"]
     id: ShortText
+    number: int | None = Field(default=None, description="The ticket's number; null for a chat.")
+    title: str = Field(default="", description="The ticket's subject or the chat's question (≤ 120 chars).")
+
+
+class DemandDevelopment(BaseModel):
+    """A demand handed to the development team: the agent's note, who and when."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    note: str
+    by: ShortText = Field(description="The agent's name.")
+    at: datetime
+
+
+class DemandDecision(BaseModel):
+    """One decision in a demand's history (merged/split: ``other_id`` is the other demand of the pair)."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    kind: Literal["named", "merged", "split", "sent_to_development", "development_withdrawn"]
+    by: ShortText = Field(description="The agent's name.")
+    at: datetime
+    name: ShortText | None = None
+    other_id: ShortText | None = None
+    note: str | None = None
 
 
 class Demand(BaseModel):
@@ -66,6 +91,14 @@ class Demand(BaseModel):
     tickets: int = Field(ge=0)
     chats: int = Field(ge=0)
     members: list[DemandMember] = Field(description="Its most typical tickets and chats of the period.")
+    name: ShortText | None = Field(default=None, description="Given by agents; null: none yet.")
+    merged_from: list[ShortText] = Field(
+        default_factory=list, description="Demands merged into it (their members and sizes are in it)."
+    )
+    development: DemandDevelopment | None = Field(default=None, description="null: not sent to development.")
+    decisions: list[DemandDecision] = Field(
+        default_factory=list, description="Agents' decisions, oldest first."
+    )
 
 
 @message_type("insights.GetDemands", 1)
@@ -84,3 +117,89 @@ class DemandsV1(Message):
     previous_period: ShortText
     computed_at: datetime | None = Field(description="When grouping last ran; null: not yet.")
     demands: list[Demand]
+
+
+DemandName = Annotated[str, StringConstraints(strip_whitespace=True, max_length=120)]
+DevelopmentNote = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+
+
+class DemandCommand(Message):
+    """What every decision on a demand carries: which demand, and which agent decides."""
+
+    demand_id: Id
+    by_agent_id: Id
+    by_agent_name: ShortText
+
+
+@message_type("insights.NameDemand", 1)
+class NameDemandV1(DemandCommand):
+    """Name a demand (an empty name clears it)."""
+
+    name: DemandName = ""
+
+
+@message_type("insights.MergeDemand", 1)
+class MergeDemandV1(DemandCommand):
+    """Merge a demand into another (no chains: neither may already be merged into a third)."""
+
+    into: Id
+
+
+@message_type("insights.SplitDemand", 1)
+class SplitDemandV1(DemandCommand):
+    """Split a merged demand back out of the one it was merged into."""
+
+
+@message_type("insights.SendDemandToDevelopment", 1)
+class SendDemandToDevelopmentV1(DemandCommand):
+    """Mark a demand "sent to development", with a note (a new note replaces the old one)."""
+
+    note: DevelopmentNote
+
+
+@message_type("insights.WithdrawDemandFromDevelopment", 1)
+class WithdrawDemandFromDevelopmentV1(DemandCommand):
+    """Take a demand back from the development team."""
+
+
+@message_type("insights.DemandDecision", 1)
+class DemandDecisionV1(Message):
+    """A demand's decisions after a command: its name, what it is merged into, development, history."""
+
+    id: ShortText
+    name: ShortText | None
+    merged_into: ShortText | None
+    development: DemandDevelopment | None
+    decisions: list[DemandDecision]
+
+
+class RatingComment(BaseModel):
+    """A customer's comment on a rated ticket or chat, with its score (customers' words: for admins)."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    kind: Literal["ticket", "chat"]
+    id: ShortText = Field(description="The ticket's or the conversation's id.")
+    number: int | None = Field(default=None, description="The ticket's number; null for a chat.")
+    department: ShortText | None = None
+    agent_id: ShortText | None = Field(default=None, description="Who answered; null: nobody.")
+    score: int = Field(ge=1, le=5)
+    comment: str
+    rated_at: datetime
+
+
+@message_type("insights.GetRatingComments", 1)
+class GetRatingCommentsV1(Message):
+    """The customers' comments given with their ratings in a period, newest first (at most 200)."""
+
+    period: ShortText = Field(description="2026-03-05, 2026-W10, 2026-03 or 2026-03-01..2026-03-15.")
+    departments: list[ShortText] | None = Field(default=None, description="null: every department.")
+    kind: Literal["ticket", "chat"] | None = Field(default=None, description="null: tickets and chats.")
+
+
+@message_type("insights.RatingComments", 1)
+class RatingCommentsV1(Message):
+    """The comments asked for, newest first."""
+
+    period: ShortText
+    comments: list[RatingComment]

@@ -46,7 +46,20 @@ from contracts.files import (
     AttachmentStoredV1,
     DescribeAttachmentsV1,
 )
-from contracts.insights import DemandsV1, FiguresV1, GetDemandsV1, GetFiguresV1
+from contracts.insights import (
+    DemandDecisionV1,
+    DemandsV1,
+    FiguresV1,
+    GetDemandsV1,
+    GetFiguresV1,
+    GetRatingCommentsV1,
+    MergeDemandV1,
+    NameDemandV1,
+    RatingCommentsV1,
+    SendDemandToDevelopmentV1,
+    SplitDemandV1,
+    WithdrawDemandFromDevelopmentV1,
+)
 from contracts.mail import (
     ListQuarantinedMailV1,
     QuarantinedMailListV1,
@@ -203,6 +216,13 @@ RETRY_QUARANTINED_MAIL_V1 = "atende.mail.cmd.retry.v1"
 DESCRIBE_ATTACHMENTS_V1 = "atende.files.qry.describe.v1"
 GET_FIGURES_V1 = "atende.insights.qry.figures.v1"
 GET_DEMANDS_V1 = "atende.insights.qry.demands.v1"
+# Agents' decisions on recurring demands (gateway → insights).
+NAME_DEMAND_V1 = "atende.insights.cmd.name-demand.v1"
+MERGE_DEMAND_V1 = "atende.insights.cmd.merge-demand.v1"
+SPLIT_DEMAND_V1 = "atende.insights.cmd.split-demand.v1"
+SEND_DEMAND_TO_DEVELOPMENT_V1 = "atende.insights.cmd.send-demand-to-development.v1"
+WITHDRAW_DEMAND_FROM_DEVELOPMENT_V1 = "atende.insights.cmd.withdraw-demand-from-development.v1"
+GET_RATING_COMMENTS_V1 = "atende.insights.qry.comments.v1"
 # Live chat: commands and queries (gateway → chat), facts (CHAT stream), live frames (core NATS).
 START_CHAT_V1 = "atende.chat.cmd.start.v1"
 LEAVE_OFFLINE_MESSAGE_V1 = "atende.chat.cmd.offline-message.v1"
@@ -292,7 +312,7 @@ ROUTES: tuple[Route, ...] = (
     ),
     Route(TICKET_ASSIGNED_V1, TicketAssignedV1, "event", ("tickets",), ("gateway", "insights"), TICKETS),
     Route(TICKET_NOTE_ADDED_V1, TicketNoteAddedV1, "event", ("tickets",), ("gateway",), TICKETS),
-    Route(TICKET_RATED_V1, TicketRatedV1, "event", ("tickets",), ("insights",), TICKETS),
+    Route(TICKET_RATED_V1, TicketRatedV1, "event", ("tickets",), ("gateway", "insights"), TICKETS),
     Route(ATTACHMENT_STORED_V1, AttachmentStoredV1, "event", ("files",), ("tickets", "chat"), FILES),
     Route(ATTACHMENT_REJECTED_V1, AttachmentRejectedV1, "event", ("files",), ("tickets", "chat"), FILES),
     Route(
@@ -326,6 +346,18 @@ ROUTES: tuple[Route, ...] = (
     Route(DESCRIBE_ATTACHMENTS_V1, DescribeAttachmentsV1, "query", ("gateway", "notifier"), ("files",)),
     Route(GET_FIGURES_V1, GetFiguresV1, "query", ("gateway",), ("insights",)),
     Route(GET_DEMANDS_V1, GetDemandsV1, "query", ("gateway",), ("insights",)),
+    Route(NAME_DEMAND_V1, NameDemandV1, "command", ("gateway",), ("insights",)),
+    Route(MERGE_DEMAND_V1, MergeDemandV1, "command", ("gateway",), ("insights",)),
+    Route(SPLIT_DEMAND_V1, SplitDemandV1, "command", ("gateway",), ("insights",)),
+    Route(SEND_DEMAND_TO_DEVELOPMENT_V1, SendDemandToDevelopmentV1, "command", ("gateway",), ("insights",)),
+    Route(
+        WITHDRAW_DEMAND_FROM_DEVELOPMENT_V1,
+        WithdrawDemandFromDevelopmentV1,
+        "command",
+        ("gateway",),
+        ("insights",),
+    ),
+    Route(GET_RATING_COMMENTS_V1, GetRatingCommentsV1, "query", ("gateway",), ("insights",)),
     Route(START_CHAT_V1, StartChatV1, "command", ("gateway",), ("chat",)),
     Route(LEAVE_OFFLINE_MESSAGE_V1, LeaveOfflineMessageV1, "command", ("gateway",), ("chat",)),
     Route(ACCEPT_CHAT_V1, AcceptChatV1, "command", ("gateway",), ("chat",)),
@@ -355,7 +387,8 @@ ROUTES: tuple[Route, ...] = (
 REPLIES: tuple[type[Message], ...] = (TicketV1, TicketListV1, TicketHistoryV1, AttachmentListV1)
 REPLIES += (QuarantinedMailListV1, QuarantinedMailRetriedV1)  # mail-ingest's answers to admins
 REPLIES += (ConversationV1, ConversationListV1, ChatMessageAckV1, PresenceStateV1, AvailabilityV1)  # chat's
-REPLIES += (FiguresV1, DemandsV1)  # insights' answers
+REPLIES += (FiguresV1, DemandsV1, DemandDecisionV1)  # insights' answers
+REPLIES += (RatingCommentsV1,)  # insights' customers' comments, for admins
 
 TICKETS_INTAKE_DURABLE = Durable(
     "tickets-intake",

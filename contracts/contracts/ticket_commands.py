@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from contracts.common import (
     ActorKind,
@@ -107,6 +107,16 @@ class ReopenTicketV1(TicketChange):
     """Take a finished ticket up again."""
 
 
+class TicketRating(BaseModel):
+    """The customer's current rating of a finished ticket (a later one replaces it)."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    score: Score
+    comment: RatingComment = ""
+    rated_at: datetime
+
+
 @message_type("tickets.Ticket", 1)
 class TicketV1(Message):
     """A ticket as it is now: the reply to every command and query above."""
@@ -125,3 +135,4 @@ class TicketV1(Message):
     last_activity_at: datetime
     reopens: TicketNumber | None = None
     replies: int | None = Field(default=None, ge=0, description="Public replies so far.")
+    rating: TicketRating | None = Field(default=None, description="The customer's rating, if any.")

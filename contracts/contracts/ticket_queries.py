@@ -4,7 +4,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from contracts.common import ActorKind, Channel, Email, Id, LongText, ShortText, TicketNumber
+from contracts.common import ActorKind, Channel, Email, Id, LongText, Score, ShortText, TicketNumber
 from contracts.envelope import Message
 from contracts.registry import message_type
 from contracts.tickets import RefusedAttachment, TicketStatus
@@ -40,7 +40,7 @@ class HistoryEntry(Part):
 
     version: int = Field(ge=1)
     kind: ShortText = Field(
-        description="opened, replied, note, status_changed, assigned, closed, reopened, delivery_failed."
+        description="opened, replied, note, status_changed, assigned, closed, reopened, delivery_failed, rated."
     )
     internal: bool = Field(
         description="Agents only (notes, assignments, delivery failures); never sent to customers."
@@ -61,6 +61,7 @@ class HistoryEntry(Part):
     refused_attachments: list[RefusedAttachment] = Field(
         default_factory=list, description="Files that came with this message but were refused, and why."
     )
+    score: Score | None = Field(default=None, description="A rated entry's score (its comment is the body).")
 
 
 class StatusCount(Part):

@@ -151,6 +151,19 @@ def close(conversation: UUID, by_kind: str, by_id: str, send_transcript: bool) -
     return Change(conversation, decide)
 
 
+def rate(conversation: UUID, customer_email: str | None, score: int, comment: str) -> Change:
+    """The customer rates the ended chat; a customer named (the portal's) must be its customer."""
+
+    def decide(found: Conversation | None, at: datetime) -> tuple[Conversation, Any]:
+        existing = _existing(found, conversation)
+        if customer_email is not None and existing.customer_email != customer_email.lower():
+            raise ConversationNotFound(str(conversation))  # someone else's chat: as if there were none
+        existing.rate(score, comment, at)
+        return existing, None
+
+    return Change(conversation, decide)
+
+
 def abandon(conversation: UUID, last_seen: datetime) -> Change:
     """The customer was last seen at ``last_seen``: abandon it, unless it ended or they wrote since.
 

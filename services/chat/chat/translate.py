@@ -14,6 +14,7 @@ from contracts.chat import (
     ChatAcceptedV1,
     ChatClosedV1,
     ChatMessagePostedV1,
+    ChatRatedV1,
     ChatRequestedV1,
     ChatTranscriptRequestedV1,
     ChatTransferredV1,
@@ -24,6 +25,7 @@ from contracts.subjects import (
     CHAT_ACCEPTED_V1,
     CHAT_CLOSED_V1,
     CHAT_MESSAGE_POSTED_V1,
+    CHAT_RATED_V1,
     CHAT_REQUESTED_V1,
     CHAT_TRANSCRIPT_REQUESTED_V1,
     CHAT_TRANSFERRED_V1,
@@ -99,6 +101,17 @@ def translate(event: Any) -> Publication | None:
             requested_at=event.at,
         )
         return Publication(CHAT_TRANSCRIPT_REQUESTED_V1, transcript)
+    if isinstance(event, Conversation.Rated):
+        rated = ChatRatedV1(
+            conversation_id=conversation,
+            department=event.department,
+            customer_email=event.customer_email,
+            agent_id=event.agent_id,
+            score=event.score,
+            comment=event.comment,
+            rated_at=event.at,
+        )
+        return Publication(CHAT_RATED_V1, rated)
     return None  # Queued: the queue is chat's own business
 
 

@@ -15,6 +15,7 @@ def summary(value: Summary) -> ConversationSummary:
     fields = dict(vars(value))  # shallow: asdict would deep-copy every value
     fields["conversation_id"] = str(value.conversation_id)
     fields["status"] = ConversationStatus(value.status.value)
+    fields["rating"] = None if value.rating is None else vars(value.rating)
     return ConversationSummary.model_validate(fields)
 
 

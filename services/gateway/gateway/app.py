@@ -21,6 +21,7 @@ from gateway.routers import (
     console_chat,
     console_tickets,
     insights,
+    ratings,
     session,
     system,
     tickets,
@@ -57,6 +58,7 @@ def create_app(
     app.include_router(session.router)
     app.include_router(attachments.customer)
     app.include_router(tickets.router)
+    app.include_router(ratings.router)
     app.include_router(attachments.agent)
     app.include_router(console_tickets.router)
     app.include_router(chat.router)

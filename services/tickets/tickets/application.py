@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -201,8 +202,32 @@ class Tickets(Application[UUID]):
     def finish(self, ticket: UUID, version: int | None, *, actor_kind: str, actor: str) -> Ticket:
         """Finish the ticket (an agent, or the customer's "my problem is solved")."""
         with self._changing(ticket, version) as current:
-            current.finish(actor_kind, actor, self.clock())
+            # The key of the mailed rating link: only the ticket's first finish keeps it.
+            current.finish(actor_kind, actor, self.clock(), secrets.token_urlsafe(24))
         return current
+
+    def rate(
+        self,
+        ticket: UUID,
+        *,
+        score: int,
+        comment: str,
+        customer_email: str | None = None,
+        rating_key: str | None = None,
+    ) -> Ticket:
+        """The customer rates the finished ticket (signed in, or with the link's key); idempotent."""
+        for attempt in (1, 2):
+            try:
+                with self._changing(ticket, None) as current:
+                    current.rate(
+                        score, comment, self.clock(), customer_email=customer_email, rating_key=rating_key
+                    )
+                return current
+            except StaleVersion:
+                # The mailed link's score and the comment that follows it may cross: once more, on top.
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
 
     def reopen(self, ticket: UUID, version: int, *, actor_kind: str, actor: str) -> Ticket:
         """Take a finished ticket up again."""

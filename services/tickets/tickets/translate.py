@@ -13,6 +13,7 @@ from contracts.subjects import (
     TICKET_DELIVERY_FAILED_V1,
     TICKET_NOTE_ADDED_V1,
     TICKET_OPENED_V1,
+    TICKET_RATED_V1,
     TICKET_REPLIED_V1,
     TICKET_STATUS_CHANGED_V1,
 )
@@ -23,6 +24,7 @@ from contracts.tickets import (
     TicketDeliveryFailedV1,
     TicketNoteAddedV1,
     TicketOpenedV1,
+    TicketRatedV1,
     TicketRepliedV1,
     TicketStatus,
     TicketStatusChangedV1,
@@ -95,9 +97,21 @@ class Translator:
                 ),
             )
         if isinstance(event, Ticket.Closed):
-            return Publication(
-                TICKET_CLOSED_V1, TicketClosedV1(**common, closed_by=event.actor_kind, closed_at=event.at)
+            closed = TicketClosedV1(
+                **common, closed_by=event.actor_kind, closed_at=event.at, rating_key=event.rating_key
             )
+            return Publication(TICKET_CLOSED_V1, closed)
+        if isinstance(event, Ticket.Rated):
+            # The event names whom it credits (assignee, else the last agent who answered) as it was then.
+            rated = TicketRatedV1(
+                **common,
+                department=event.department,
+                agent_id=event.agent,
+                score=event.score,
+                comment=event.comment,
+                rated_at=event.at,
+            )
+            return Publication(TICKET_RATED_V1, rated)
         if isinstance(event, Ticket.DeliveryFailed):
             # For the notifier, which stops mailing the address; never shown to the customer.
             failed = TicketDeliveryFailedV1(

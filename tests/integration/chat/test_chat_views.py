@@ -88,8 +88,12 @@ async def test_a_rebuild_gives_the_same_views(
     )
     run(app, changes.leave_message("r-2", "Suporte", EMAIL, "Maria", "liguem-me", third))
     views.include(10**9)
+    run(app, changes.rate(second, EMAIL, 4, "Bom"))  # the views know the chat: the rating alone patches it
+    assert views.step() == 1  # (step raises where include would only log)
     before = [await queries.conversation(cid) for cid in (first, second, third)]
     applied, _ = rebuild(postgres_url)
-    assert applied == 11
+    assert applied == 12
     assert [await queries.conversation(cid) for cid in (first, second, third)] == before
     assert [s.status for s, _ in (b for b in before if b)] == ["active", "closed", "offline"]
+    ratings = [summary.rating for summary, _ in (b for b in before if b)]
+    assert [(r.score, r.comment) if r else None for r in ratings] == [None, (4, "Bom"), None]

@@ -178,6 +178,20 @@ async def test_an_agent_hears_of_its_departments_tickets_and_of_no_others(stack:
         )
         assert given.status_code == 200, given.text
         await frame(socket, ticket(billing["id"], "assigned"))
+
+        # The customer's rating of a finished ticket raises one too, never with their words.
+        version = (await fin.get(f"/api/v1/agent/tickets/{earlier['id']}")).json()["ticket"]["version"]
+        finished = await fin.put(
+            f"/api/v1/agent/tickets/{earlier['id']}/status",
+            json={"status": "finished", "expected_version": version},
+        )
+        assert finished.status_code == 200, finished.text
+        rated = await maria.post(
+            f"/api/v1/tickets/{earlier['id']}/rating", json={"score": 5, "comment": "atendimento excelente"}
+        )
+        assert rated.status_code == 200, rated.text
+        told, _ = await frame(socket, ticket(earlier["id"], "rated"))
+        assert "excelente" not in json.dumps(told)
         await fin.aclose()
         await com.aclose()
     await maria.aclose()

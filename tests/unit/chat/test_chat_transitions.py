@@ -13,6 +13,7 @@ from chat.domain.conversation import Conversation
 from chat.domain.transitions import (
     Action,
     AlreadyAccepted,
+    ChatNotEnded,
     ConversationEnded,
     NotActive,
     Refused,
@@ -45,6 +46,7 @@ ACTIONS: dict[Action, Callable[[Conversation, datetime], object]] = {
     Action.ABANDON: lambda c, at: c.abandon(at, at),
     Action.LEAVE_MESSAGE: lambda c, at: c.leave_message_instead("Liguem-me amanhã", at),
     Action.REQUEST_TRANSCRIPT: lambda c, at: c.close("customer", EMAIL, True, at),
+    Action.RATE: lambda c, at: c.rate(5, "Ótimo", at),
 }
 
 Q, A, C, X, OFF = Status.QUEUED, Status.ACTIVE, Status.CLOSED, Status.ABANDONED, Status.OFFLINE
@@ -58,6 +60,7 @@ EXPECTED: dict[Status, dict[Action, Status | type[Refused] | str]] = {
         Action.ABANDON: X,
         Action.LEAVE_MESSAGE: OFF,
         Action.REQUEST_TRANSCRIPT: C,  # closing a queued chat, asking for its transcript
+        Action.RATE: ChatNotEnded,
     },
     A: {
         Action.ACCEPT: AlreadyAccepted,
@@ -68,6 +71,7 @@ EXPECTED: dict[Status, dict[Action, Status | type[Refused] | str]] = {
         Action.ABANDON: X,
         Action.LEAVE_MESSAGE: AlreadyAccepted,
         Action.REQUEST_TRANSCRIPT: C,
+        Action.RATE: ChatNotEnded,
     },
     C: {
         Action.ACCEPT: ConversationEnded,
@@ -78,6 +82,7 @@ EXPECTED: dict[Status, dict[Action, Status | type[Refused] | str]] = {
         Action.ABANDON: ConversationEnded,
         Action.LEAVE_MESSAGE: ConversationEnded,
         Action.REQUEST_TRANSCRIPT: C,  # a late ask: recorded, the status stays
+        Action.RATE: C,  # recorded, the status stays
     },
     X: {
         Action.ACCEPT: ConversationEnded,
@@ -88,6 +93,7 @@ EXPECTED: dict[Status, dict[Action, Status | type[Refused] | str]] = {
         Action.ABANDON: ConversationEnded,
         Action.LEAVE_MESSAGE: ConversationEnded,
         Action.REQUEST_TRANSCRIPT: X,
+        Action.RATE: X,
     },
     OFF: {
         Action.ACCEPT: ConversationEnded,
@@ -98,6 +104,7 @@ EXPECTED: dict[Status, dict[Action, Status | type[Refused] | str]] = {
         Action.ABANDON: ConversationEnded,
         Action.LEAVE_MESSAGE: NOOP,  # a retried message
         Action.REQUEST_TRANSCRIPT: NOOP,  # nothing to send: it became a ticket
+        Action.RATE: ChatNotEnded,  # it was only ever a message, never a chat
     },
 }
 PAIRS = [(status, action) for status in Status for action in Action]
@@ -142,6 +149,8 @@ def test_next_status_agrees_with_the_table(status: Status, action: Action) -> No
         (A, Action.ABANDON): X,
         (C, Action.REQUEST_TRANSCRIPT): C,
         (X, Action.REQUEST_TRANSCRIPT): X,
+        (C, Action.RATE): C,
+        (X, Action.RATE): X,
     }
     if (status, action) in allowed:
         assert next_status(status.value, action) is allowed[(status, action)]

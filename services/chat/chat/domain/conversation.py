@@ -9,7 +9,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from eventsourcing.domain import Aggregate, event
 
 from chat.domain import events
-from chat.domain.summary import Summary
+from chat.domain.summary import Rating, Summary
 from chat.domain.transitions import (
     ENDED,
     Action,
@@ -45,6 +45,14 @@ class Conversation(Aggregate):
     Abandoned = events.Abandoned
     OfflineMessageLeft = events.OfflineMessageLeft
     TranscriptRequested = events.TranscriptRequested
+    Rated = events.Rated
+
+    # Class defaults: conversations snapshotted before these existed load without them.
+    last_agent_id: str | None = None  # who held it last, even after a transfer back to a queue
+    # The customer's latest rating (plain values: snapshots store the state as JSON).
+    rating_score: int | None = None
+    rating_comment = ""
+    rated_at: datetime | None = None
 
     @staticmethod
     def create_id(request_id: str, **_: Any) -> UUID:
@@ -261,6 +269,21 @@ class Conversation(Aggregate):
         next_status(self.status, Action.ABANDON)
         self._end(self.Abandoned, at, last_seen=last_seen, agent_id=self.agent_id, messages=self.messages)
 
+    def rate(self, score: int, comment: str, at: datetime) -> None:
+        """The customer's rating of the ended chat: a new one replaces it, the same again changes nothing."""
+        next_status(self.status, Action.RATE)
+        if self.rated_at is not None and (self.rating_score, self.rating_comment) == (score, comment):
+            return
+        self.trigger_event(
+            self.Rated,
+            department=self.department,
+            customer_email=self.customer_email,
+            agent_id=self.agent_id or self.last_agent_id,
+            score=score,
+            comment=comment,
+            at=at,
+        )
+
     def summary(self) -> Summary:
         """What it looks like now."""
         return Summary(
@@ -276,6 +299,11 @@ class Conversation(Aggregate):
             accepted_at=self.accepted_at,
             closed_at=self.closed_at,
             last_seq=self.last_seq,
+            rating=(
+                Rating(self.rating_score, self.rating_comment, self.rated_at)
+                if self.rating_score is not None and self.rated_at is not None
+                else None
+            ),
         )
 
     def _end(self, ending: type[events.Ended], at: datetime, **fields: Any) -> None:

@@ -59,6 +59,7 @@ class Accepted(Aggregate.Event):
     def apply(self, aggregate: Conversation) -> None:
         aggregate.status = Status.ACTIVE.value
         aggregate.agent_id, aggregate.agent_name = self.agent_id, self.agent_name
+        aggregate.last_agent_id = self.agent_id
         aggregate.accepted_at = self.at
         aggregate.last_seq = self.seq
 
@@ -111,6 +112,7 @@ class Transferred(Aggregate.Event):
         aggregate.department = self.department
         if self.to_agent_id is not None:
             aggregate.agent_id, aggregate.agent_name = self.to_agent_id, self.to_agent_name
+            aggregate.last_agent_id = self.to_agent_id
 
 
 class Ended(Aggregate.Event):
@@ -173,6 +175,24 @@ class TranscriptRequested(Aggregate.Event):
 
     def apply(self, aggregate: Conversation) -> None:
         aggregate.transcript = True
+
+
+class Rated(Aggregate.Event):
+    """The customer rated the ended chat (``agent_id``: who held it last); it replaces an earlier rating."""
+
+    department: str
+    customer_email: str
+    agent_id: str | None
+    score: int
+    comment: str
+    at: datetime
+
+    def apply(self, aggregate: Conversation) -> None:
+        aggregate.rating_score, aggregate.rating_comment, aggregate.rated_at = (
+            self.score,
+            self.comment,
+            self.at,
+        )
 
 
 def _posted(aggregate: Conversation, seq: int, client_id: str, author_kind: str, at: datetime) -> None:

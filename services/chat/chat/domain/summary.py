@@ -10,6 +10,15 @@ from chat.domain.transitions import Status
 
 
 @dataclass(frozen=True)
+class Rating:
+    """The customer's rating of an ended chat (the latest, if they rated it again)."""
+
+    score: int
+    comment: str
+    rated_at: datetime
+
+
+@dataclass(frozen=True)
 class Summary:
     """A conversation as lists and answers show it, at one moment."""
 
@@ -25,3 +34,4 @@ class Summary:
     accepted_at: datetime | None
     closed_at: datetime | None
     last_seq: int
+    rating: Rating | None = None

@@ -26,6 +26,7 @@ class Action(StrEnum):
     ABANDON = "abandon"
     LEAVE_MESSAGE = "leave_message"
     REQUEST_TRANSCRIPT = "request_transcript"
+    RATE = "rate"  # the customer's rating, once the chat has ended
 
 
 ENDED = frozenset({Status.CLOSED, Status.ABANDONED, Status.OFFLINE})
@@ -42,6 +43,8 @@ _NEXT: dict[tuple[Status, Action], Status] = {
     (Status.ACTIVE, Action.ABANDON): Status.ABANDONED,
     (Status.CLOSED, Action.REQUEST_TRANSCRIPT): Status.CLOSED,
     (Status.ABANDONED, Action.REQUEST_TRANSCRIPT): Status.ABANDONED,
+    (Status.CLOSED, Action.RATE): Status.CLOSED,
+    (Status.ABANDONED, Action.RATE): Status.ABANDONED,
 }
 
 
@@ -92,6 +95,12 @@ class TransferTargetMissing(Refused):
     reason = "transfer_target_missing"
 
 
+class ChatNotEnded(Refused):
+    """A rating for a chat that is still going on (or that was only ever a message, never a chat)."""
+
+    reason = "chat_not_ended"
+
+
 class SameAgent(Refused):
     """A transfer to the agent who already has it."""
 
@@ -104,6 +113,8 @@ def next_status(status: str, action: Action) -> Status:
     found = _NEXT.get((current, action))
     if found is not None:
         return found
+    if action is Action.RATE:
+        raise ChatNotEnded(current, action)
     if current in ENDED:
         raise ConversationEnded(current, action)
     if current is Status.ACTIVE and action in (Action.ACCEPT, Action.LEAVE_MESSAGE):

@@ -22,6 +22,7 @@ from contracts.chat import (
     LeaveOfflineMessageV1,
     PostChatMessageV1,
     PresenceStateV1,
+    RateChatV1,
     SetPresenceV1,
     StartChatV1,
     TouchChatV1,
@@ -32,6 +33,7 @@ from contracts.subjects import (
     CLOSE_CHAT_V1,
     LEAVE_OFFLINE_MESSAGE_V1,
     POST_CHAT_MESSAGE_V1,
+    RATE_CHAT_V1,
     SET_PRESENCE_V1,
     START_CHAT_V1,
     TOUCH_CHAT_V1,
@@ -78,6 +80,7 @@ class Commands:
         await bus.serve("post", POST_CHAT_MESSAGE_V1, PostChatMessageV1, self.post, concurrency=1024)
         await bus.serve("transfer", TRANSFER_CHAT_V1, TransferChatV1, self.transfer)
         await bus.serve("close", CLOSE_CHAT_V1, CloseChatV1, self.close)
+        await bus.serve("rate", RATE_CHAT_V1, RateChatV1, self.rate)
         await bus.serve("presence", SET_PRESENCE_V1, SetPresenceV1, self.set_presence)
         await bus.serve("touch", TOUCH_CHAT_V1, TouchChatV1, self.touch)
 
@@ -159,6 +162,12 @@ class Commands:
         outcome = await self._submit(change)
         self.changed()
         return await self._answer(outcome)
+
+    async def rate(self, command: RateChatV1, envelope: Envelope) -> Message:
+        change = changes.rate(
+            conversation_uuid(command.conversation_id), command.customer_email, command.score, command.comment
+        )
+        return await self._answer(await self._submit(change))
 
     async def set_presence(self, command: SetPresenceV1, envelope: Envelope) -> Message:
         departments = list(dict.fromkeys(command.departments))

@@ -38,6 +38,9 @@ _CONVERSATION = (
     "customer_active_at",
     "last_activity_at",
     "version",
+    "rating_score",
+    "rating_comment",
+    "rated_at",
 )
 _ENTRY = (
     "conversation_id",
@@ -74,6 +77,10 @@ _PATCH = (
     "customer_active_at",
     "last_activity_at",
     "version",
+    "rated_set",
+    "rating_score",
+    "rating_comment",
+    "rated_at",
 )
 _TYPES = {
     "conversation_id": "uuid",
@@ -81,6 +88,7 @@ _TYPES = {
     "last_seq": "integer",
     "messages": "integer",
     "version": "integer",
+    "rating_score": "integer",
     "waited_s": "double precision",
     "requested_at": "timestamptz",
     "queued_at": "timestamptz",
@@ -88,11 +96,13 @@ _TYPES = {
     "closed_at": "timestamptz",
     "customer_active_at": "timestamptz",
     "last_activity_at": "timestamptz",
+    "rated_at": "timestamptz",
     "at": "timestamptz",
     "agent_set": "boolean",
     "queued_set": "boolean",
     "accepted_set": "boolean",
     "closed_set": "boolean",
+    "rated_set": "boolean",
 }
 
 
@@ -122,8 +132,11 @@ UPDATE chat_conversations AS s SET
     last_seq = GREATEST(s.last_seq, r.last_seq),
     messages = s.messages + r.messages,
     customer_active_at = GREATEST(s.customer_active_at, r.customer_active_at),
-    last_activity_at = r.last_activity_at,
-    version = r.version
+    last_activity_at = COALESCE(r.last_activity_at, s.last_activity_at),
+    version = r.version,
+    rating_score = CASE WHEN r.rated_set THEN r.rating_score ELSE s.rating_score END,
+    rating_comment = CASE WHEN r.rated_set THEN r.rating_comment ELSE s.rating_comment END,
+    rated_at = CASE WHEN r.rated_set THEN r.rated_at ELSE s.rated_at END
 FROM {_recordset(_PATCH)}
 WHERE s.conversation_id = r.conversation_id
 """  # noqa: S608 (constant identifiers)
@@ -140,6 +153,7 @@ def _patch(conversation: UUID) -> dict[str, Any]:
         "queued_set": False,
         "accepted_set": False,
         "closed_set": False,
+        "rated_set": False,
         "messages": 0,
     }
 
@@ -204,12 +218,20 @@ def _requested(event: events.Requested) -> dict[str, Any]:
         "customer_active_at": event.at,
         "last_activity_at": event.at,
         "version": event.originator_version,
+        "rating_score": None,
+        "rating_comment": None,
+        "rated_at": None,
     }
 
 
 def fold(row: dict[str, Any], event: Any) -> None:
     """Apply one later event to a conversation row (or a patch of one)."""
     row["version"] = event.originator_version
+    if isinstance(event, Conversation.Rated):
+        # A rating comes after the end: it is no activity in the conversation.
+        row |= {"rated_set": True, "rating_score": event.score, "rating_comment": event.comment}
+        row["rated_at"] = event.at
+        return
     row["last_activity_at"] = event.at
     if isinstance(event, Conversation.Queued):
         row |= {"status": Status.QUEUED.value, "department": event.department, "queued_set": True}

@@ -26,7 +26,8 @@ from plumbing.textsearch import TEXT_SEARCH
 
 _SUMMARY = (
     "c.conversation_id::text AS conversation_id, c.status, c.department, c.customer_email, c.customer_name, "
-    "c.question, c.agent_id, c.agent_name, c.requested_at, c.accepted_at, c.closed_at, c.last_seq"
+    "c.question, c.agent_id, c.agent_name, c.requested_at, c.accepted_at, c.closed_at, c.last_seq, "
+    "c.rating_score, c.rating_comment, c.rated_at"
 )
 # What folding the event store's tail onto a row needs beyond the summary (see ChatQueries._tail).
 _CURRENT = "c.version, c.messages, c.queued_at, c.waited_s, c.customer_active_at, c.last_activity_at"
@@ -232,4 +233,7 @@ def _summary(row: dict[str, Any], stats: Stats) -> ConversationSummary:
     position = row.get("queue_position")
     if position:
         row = row | {"estimated_wait_s": _estimate(stats, row["department"], int(position))}
+    if row.get("rated_at") is not None:
+        rating = {"score": row["rating_score"], "comment": row["rating_comment"], "rated_at": row["rated_at"]}
+        row = row | {"rating": rating}
     return ConversationSummary.model_validate(row)

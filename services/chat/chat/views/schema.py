@@ -30,6 +30,10 @@ CREATE TABLE IF NOT EXISTS chat_conversations (
     last_activity_at timestamptz NOT NULL,
     version integer NOT NULL
 );
+-- The customer's latest rating (added later: older databases gain the columns).
+ALTER TABLE chat_conversations ADD COLUMN IF NOT EXISTS rating_score integer;
+ALTER TABLE chat_conversations ADD COLUMN IF NOT EXISTS rating_comment text;
+ALTER TABLE chat_conversations ADD COLUMN IF NOT EXISTS rated_at timestamptz;
 CREATE INDEX IF NOT EXISTS chat_conversations_queue
     ON chat_conversations (department, queued_at, conversation_id) WHERE status = 'queued';
 CREATE INDEX IF NOT EXISTS chat_conversations_agent ON chat_conversations (agent_id) WHERE status = 'active';

@@ -33,6 +33,7 @@ from contracts.subjects import (
     TICKET_CLOSED_V1,
     TICKET_NOTE_ADDED_V1,
     TICKET_OPENED_V1,
+    TICKET_RATED_V1,
     TICKET_REPLIED_V1,
     TICKET_STATUS_CHANGED_V1,
     TICKETS,
@@ -43,6 +44,7 @@ from contracts.tickets import (
     TicketClosedV1,
     TicketNoteAddedV1,
     TicketOpenedV1,
+    TicketRatedV1,
     TicketRepliedV1,
     TicketStatus,
     TicketStatusChangedV1,
@@ -61,6 +63,7 @@ TicketFact = (
     | TicketClosedV1
     | TicketAssignedV1
     | TicketNoteAddedV1
+    | TicketRatedV1
 )
 # What the tickets service publishes, as the console names it; anything else (e.g. a bounce) is no news.
 TICKET_EVENTS: dict[str, tuple[str, type[TicketFact]]] = {
@@ -70,6 +73,7 @@ TICKET_EVENTS: dict[str, tuple[str, type[TicketFact]]] = {
     TICKET_CLOSED_V1: ("closed", TicketClosedV1),
     TICKET_ASSIGNED_V1: ("assigned", TicketAssignedV1),
     TICKET_NOTE_ADDED_V1: ("note_added", TicketNoteAddedV1),
+    TICKET_RATED_V1: ("rated", TicketRatedV1),
 }
 # A ticket's department never changes, so it is remembered (bounded) instead of asked for every event.
 REMEMBERED_DEPARTMENTS = 10_000

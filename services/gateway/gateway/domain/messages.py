@@ -69,6 +69,11 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "Security check failed. Reload the page and try again.",
     ),
     "ticket_not_found": ("Solicitação não encontrada.", "Request not found."),
+    "ticket_not_finished": (
+        "Só é possível avaliar uma solicitação finalizada.",
+        "Only a finished request can be rated.",
+    ),
+    "score_invalid": ("Escolha uma nota de 1 a 5.", "Choose a score from 1 to 5."),
     "stale_version": (
         "Outra pessoa alterou esta solicitação enquanto você a via. Confira o estado atual e tente de novo.",
         "Someone else changed this request while you were viewing it. Check its current state and retry.",
@@ -143,8 +148,40 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "Invalid period: use 2026-03-05, 2026-W10, 2026-03 or 2026-03-01..2026-03-15.",
     ),
     "table_unknown": (
-        "Tabela desconhecida: tickets, status_times ou chats.",
-        "Unknown table: tickets, status_times or chats.",
+        "Tabela desconhecida: tickets, status_times, chats ou satisfaction.",
+        "Unknown table: tickets, status_times, chats or satisfaction.",
+    ),
+    "department_not_yours": (
+        "Você só vê os números dos seus departamentos.",
+        "You only see the figures of your own departments.",
+    ),
+    "admins_only": ("Somente administradores podem ver isto.", "Only admins can see this."),
+    # Agents' decisions on recurring demands.
+    "demand_unknown": (
+        "Demanda desconhecida: ela não está entre as demandas agrupadas agora.",
+        "Unknown demand: it is not among the demands grouped now.",
+    ),
+    "demand_merge_itself": (
+        "Uma demanda não pode ser unida a ela mesma.",
+        "A demand cannot be merged into itself.",
+    ),
+    "demand_already_merged": (
+        "Uma das demandas já está unida a outra: separe-a antes (não há uniões em cadeia).",
+        "One of the demands is already merged with another: split it first (no chains of merges).",
+    ),
+    "demand_not_merged": ("Esta demanda não está unida a outra.", "This demand is not merged into another."),
+    "demand_not_sent": (
+        "Esta demanda não foi enviada ao desenvolvimento.",
+        "This demand was not sent to development.",
+    ),
+    "demand_name_too_long": (
+        "Nome longo demais (até 120 caracteres).",
+        "Name too long (up to 120 characters).",
+    ),
+    "demand_note_blank": ("Escreva uma nota para o desenvolvimento.", "Write a note for development."),
+    "demand_note_too_long": (
+        "Nota longa demais (até 2000 caracteres).",
+        "Note too long (up to 2000 characters).",
     ),
     "at_capacity": (
         "Você já está no seu limite de chats ao mesmo tempo.",
@@ -152,6 +189,10 @@ _TEXTS: dict[str, tuple[str, str]] = {
     ),
     "conversation_not_found": ("Conversa não encontrada.", "Conversation not found."),
     "conversation_closed": ("Esta conversa foi encerrada.", "This conversation has ended."),
+    "chat_not_ended": (
+        "Só é possível avaliar uma conversa depois que ela for encerrada.",
+        "A chat can be rated only after it has ended.",
+    ),
     "not_active": (
         "A conversa ainda não foi aceita por um atendente.",
         "No agent has accepted the conversation yet.",

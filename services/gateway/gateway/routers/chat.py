@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import contextlib
 import uuid
+from datetime import datetime
 from typing import Annotated, Any
 
 import nats.errors
-from fastapi import APIRouter, Query, Request, WebSocket, status
+from fastapi import APIRouter, Depends, Query, Request, WebSocket, status
+from fastapi.security import HTTPAuthorizationCredentials
 from pydantic import BaseModel, ConfigDict, Field
 
 from contracts.chat import (
@@ -17,6 +19,7 @@ from contracts.chat import (
     GetAvailabilityV1,
     GetConversationV1,
     LeaveOfflineMessageV1,
+    RateChatV1,
     SearchChatsV1,
     StartChatV1,
 )
@@ -24,19 +27,23 @@ from contracts.subjects import (
     GET_AVAILABILITY_V1,
     GET_CONVERSATION_V1,
     LEAVE_OFFLINE_MESSAGE_V1,
+    RATE_CHAT_V1,
     SEARCH_CHATS_V1,
     START_CHAT_V1,
 )
-from gateway.auth import CurrentCustomer
+from gateway.auth import CurrentCustomer, current_customer, current_principal
+from gateway.auth import _bearer as bearer_scheme  # the same schemes as CurrentCustomer's, not twins
+from gateway.auth import _session_cookie as session_scheme
 from gateway.chat.access import origin_allowed, origin_of
 from gateway.chat.customer import CustomerSession
 from gateway.chat.frames import conversation_for_customer, entry_for_customer
 from gateway.chat.sessions import Limits, Session
 from gateway.chat.tokens import Visitor
-from gateway.dependencies import BusDep
+from gateway.dependencies import AccountsDep, BusDep
 from gateway.domain.accounts import Problem, email_problems, name_problems, normalise_email, normalise_name
 from gateway.domain.language import negotiate
 from gateway.openapi import documented
+from gateway.routers.chat_files import ChatToken, visitor_of
 from gateway.tickets.calls import IdempotencyKey
 from plumbing.bus import RemoteError
 from plumbing.errors import Invalid, NotFound
@@ -227,3 +234,57 @@ async def my_chat(conversation_id: str, me: CurrentCustomer, bus: BusDep) -> dic
         "conversation": conversation_for_customer(found.conversation),
         "entries": [entry_for_customer(e) for e in found.entries],
     }
+
+
+class RatingForm(_In):
+    """How the chat went: 1 (very bad) to 5 (excellent), and optional words."""
+
+    score: int = Field(ge=1, le=5)
+    comment: str = Field(default="", max_length=2000)
+
+
+class RatingOut(BaseModel):
+    """The rating as recorded (the latest: a new one replaces it)."""
+
+    score: int
+    comment: str
+    rated_at: datetime
+
+
+@router.post("/conversations/{conversation_id}/rating", responses=documented(401, 403, 404, 409))
+async def rate(
+    conversation_id: str,
+    form: RatingForm,
+    request: Request,
+    bus: BusDep,
+    accounts: AccountsDep,
+    # The portal's customer: CurrentCustomer's credentials, read here because the widget's visitor
+    # (no account) rates with the resume token instead.
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
+    session: Annotated[str | None, Depends(session_scheme)],
+    token: ChatToken = None,
+) -> RatingOut:
+    """Rate an ended chat (409 `chat_not_ended` before): the widget's visitor with the resume token
+    (X-Chat-Token), or the signed-in customer whose verified address started it (the portal); 404 for
+    anyone else. Rating again replaces the rating; the same rating again changes nothing."""
+    customer_email: str | None = None
+    if token is not None:
+        visitor_of(request, conversation_id, token)
+    else:
+        me = await current_customer(await current_principal(request, accounts, bearer, session))
+        if not me.email_verified:
+            raise NotFound("conversation_not_found")
+        customer_email = me.email  # chat checks the chat is theirs
+    rated = await bus.request(
+        RATE_CHAT_V1,
+        RateChatV1(
+            conversation_id=conversation_id,
+            customer_email=customer_email,
+            score=form.score,
+            comment=form.comment,
+        ),
+        ConversationV1,
+    )
+    rating = rated.conversation.rating
+    assert rating is not None, "chat answers a rating with the conversation as rated"
+    return RatingOut(score=rating.score, comment=rating.comment, rated_at=rating.rated_at)

@@ -22,7 +22,7 @@ from plumbing.errors import NotFound
 router = APIRouter(prefix="/api/v1/chat", tags=["chat (customer)"], responses=documented(422, 503, 504))
 
 
-def _visitor_of(request: Request, conversation_id: str, token: str | None) -> Visitor:
+def visitor_of(request: Request, conversation_id: str, token: str | None) -> Visitor:
     """The visitor whose resume token opens this conversation; 404 for anything else."""
     visitor: Visitor | None = request.app.state.chat_tokens.read(token or "")
     if visitor is None or visitor.conversation_id != conversation_id:
@@ -45,7 +45,7 @@ async def upload(
     conversation_id: str, request: Request, filename: FileName, files: AttachmentsDep, token: ChatToken = None
 ) -> AttachmentOut:
     """A file for the chat (same rules as every upload); then send a message frame with its id."""
-    visitor = _visitor_of(request, conversation_id, token)
+    visitor = visitor_of(request, conversation_id, token)
     stored = await files.upload(visitor.email, request, filename, conversation_id, OwnerKind.CONVERSATION)
     url = f"{router.prefix}/conversations/{conversation_id}/attachments/{stored.attachment_id}"
     return attachment_out(stored, url)

@@ -1,4 +1,4 @@
-"""The customer's tickets (guide 000's "solicitações"): open, list, read, reply, mark solved."""
+"""The customer's tickets (guide 000's "solicitações"): open, list, read, reply, mark solved, rate."""
 
 from __future__ import annotations
 
@@ -18,14 +18,18 @@ from gateway.files.calls import AttachmentsDep, attachment_calls
 from gateway.openapi import documented
 from gateway.tickets.calls import Calls, IdempotencyKey, Language, TicketCalls, language, request_id
 from gateway.tickets.models import (
+    NewRating,
     NewReply,
     NewTicket,
+    Rating,
     Ticket,
     TicketDetail,
     TicketPage,
+    current_rating,
     from_entry,
     ticket_out,
 )
+from gateway.tickets.ratings import rate
 from plumbing.bus import Bus
 from plumbing.errors import Invalid
 
@@ -109,6 +113,7 @@ async def get_ticket(
         ticket=ticket_out(found.ticket, language, staff=False),
         history=[from_entry(entry, language, names, found.ticket.customer_name) for entry in found.entries],
         attachments=await files.listed(found, router.prefix),
+        rating=current_rating(found),
     )
 
 
@@ -151,3 +156,13 @@ async def solved(ticket_id: str, me: CurrentCustomer, calls: Calls, language: La
         FinishTicketV1(ticket_id=ticket_id, actor_kind=ActorKind.CUSTOMER, actor=me.email),
         language,
     )
+
+
+@router.post("/{ticket_id}/rating", responses=documented(404, 409))
+async def rating(ticket_id: str, new: NewRating, me: CurrentCustomer, calls: Calls) -> Rating:
+    """Rate a finished ticket, 1 (Muito ruim) to 5 (Excelente); rating again replaces the rating.
+
+    409 ``ticket_not_finished`` until the ticket is finished; without ``comment``, the one given before stays.
+    """
+    found = await calls.history(me, ticket_id)  # the customer's own tickets only; others' are a 404
+    return await rate(calls.bus, ticket_id, new, customer_email=me.email, before=current_rating(found))

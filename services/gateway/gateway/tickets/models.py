@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic_core import PydanticCustomError
 
-from contracts.ticket_commands import TicketV1
-from contracts.ticket_queries import HistoryEntry, TicketSummary
+from contracts.ticket_commands import TicketRating, TicketV1
+from contracts.ticket_queries import HistoryEntry, TicketHistoryV1, TicketSummary
 from contracts.tickets import RefusedAttachment, TicketStatus
 from gateway.domain.messages import text
 from gateway.files.models import AttachmentOut
@@ -54,6 +55,39 @@ class Assignment(_In):
 
     agent_id: str | None = Field(max_length=200)
     expected_version: int = Field(ge=1)
+
+
+class NewRating(_In):
+    """How the support was: 1 (Muito ruim) to 5 (Excelente), with an optional comment."""
+
+    score: int = Field(description="1 Muito ruim, 2 Ruim, 3 Regular, 4 Bom, 5 Excelente.")
+    comment: str | None = Field(
+        default=None,
+        max_length=2_000,
+        description="Words for the team; omitted: keep the comment given before.",
+    )
+
+    @field_validator("score", mode="before")
+    @classmethod
+    def _one_to_five(cls, score: object) -> object:
+        # One reason for every wrong score (a text, a fraction, 0, 6): what the form says to fix.
+        if isinstance(score, bool) or not isinstance(score, int) or not 1 <= score <= 5:
+            raise PydanticCustomError("score_invalid", "score must be a whole number from 1 to 5")
+        return score
+
+
+class KeyedRating(NewRating):
+    """A rating from the mailed link: its key proves the rater holds the customer's mail."""
+
+    key: str = Field(min_length=1, max_length=200, description="The ``key`` of the mailed rating link.")
+
+
+class Rating(BaseModel):
+    """The customer's current rating of a finished ticket."""
+
+    score: int
+    comment: str
+    rated_at: datetime
 
 
 class Ticket(BaseModel):
@@ -130,6 +164,7 @@ class Entry(BaseModel):
     refused_attachments: list[RefusedFile] = Field(
         default_factory=list, description="Files that came with this message but were refused, and why."
     )
+    score: int | None = Field(default=None, description="A rated entry's score, 1 to 5 (its comment: body).")
 
 
 class TicketDetail(BaseModel):
@@ -140,6 +175,26 @@ class TicketDetail(BaseModel):
     attachments: list[AttachmentOut] = Field(
         default_factory=list, description="The files its history names: names, types, sizes and links."
     )
+    rating: Rating | None = Field(default=None, description="The customer's current rating, if any.")
+
+
+def rating_out(rating: TicketRating | None) -> Rating | None:
+    """The rating as the API shows it."""
+    return (
+        None
+        if rating is None
+        else Rating(score=rating.score, comment=rating.comment, rated_at=rating.rated_at)
+    )
+
+
+def current_rating(found: TicketHistoryV1) -> Rating | None:
+    """The latest rating in a history (a later one replaces the earlier)."""
+    rated = [entry for entry in found.entries if entry.kind == "rated" and entry.score is not None]
+    if not rated:
+        return None
+    last = rated[-1]
+    assert last.score is not None
+    return Rating(score=last.score, comment=last.body or "", rated_at=last.at)
 
 
 def ticket_out(
@@ -188,6 +243,7 @@ def from_entry(entry: HistoryEntry, language: str, names: Mapping[str, str], cus
         assignee_name=names.get(entry.assignee or ""),
         threaded_by=entry.threaded_by,  # the tickets service fills it for agents' histories only
         refused_attachments=[refused_file(item, language) for item in entry.refused_attachments],
+        score=entry.score,
     )
 
 

@@ -57,6 +57,17 @@ async def reset_password(request: Request, accounts: AccountsDep) -> Response:
     return await _visitor_page(request, accounts, "portal/reset_password.html", "portal_reset_title")
 
 
+@router.get("/rate/ticket/{ticket_id}")
+async def rate_ticket(ticket_id: str, request: Request, accounts: AccountsDep) -> Response:
+    """The mailed rating link's page (no log-in: the link's key is the proof; its script posts the score)."""
+    principal = await principal_if_any(request, accounts)
+    if len(ticket_id) > _ID_MAX:
+        return not_found(request, principal)
+    return render(
+        request, "portal/rate.html", title="portal_rate_page_title", principal=principal, ticket_id=ticket_id
+    )
+
+
 @router.get("/tickets")
 async def tickets(request: Request, accounts: AccountsDep) -> Response:
     """Solicitações: the customer's requests and past chats."""

@@ -11,6 +11,7 @@ from notifier.domain.notifications import Notice
 from notifier.domain.transcripts import Transcript
 
 LANGUAGES = ("pt-BR", "en")
+SCORES = range(1, 6)  # the rating page's 1 "Muito ruim" … 5 "Excelente"
 
 
 class Templates:
@@ -44,12 +45,20 @@ class Templates:
                 for a in notice.attachments
             ],
             "refused": [{"filename": r.filename, "reason": r.reason} for r in notice.refused],
+            "rating_links": self._rating_links(ticket.ticket_id, notice.rating_key),
             **notice.values,
         }
         name = f"{self.language}/{notice.kind.value}"
         text = self._env.get_template(f"{name}.txt").render(values)
         html = self._env.get_template(f"{name}.html").render(values)
         return text, html
+
+    def _rating_links(self, ticket_id: str, key: str | None) -> list[dict[str, str | int]]:
+        """One link per score to the public rating page: one click records it (none without a key)."""
+        if not key:
+            return []
+        page = f"{self.public_url}/rate/ticket/{quote(ticket_id, safe='')}?key={quote(key, safe='')}"
+        return [{"score": score, "link": f"{page}&score={score}"} for score in SCORES]
 
     def render_account(self, notice: AccountNotice) -> tuple[str, str]:
         """The plain-text and HTML bodies of an account mail, in that mail's own language."""

@@ -52,6 +52,7 @@ class Notice:
     values: dict[str, str | int] = field(default_factory=dict)
     attachments: tuple[Attachment, ...] = ()  # an agent's files, listed with their links
     refused: tuple[Refusal, ...] = ()  # the customer's files we did not accept, and why
+    rating_key: str | None = None  # a finished ticket's: its mail links to the rating page with it
 
 
 def ticket_of(message: TicketEvent, known: KnownTicket | None) -> KnownTicket:
@@ -119,7 +120,8 @@ def notice_for(
         return Notice(Kind.REPLIED, ticket, values, attachments=attachments)
     values = _status(TicketStatus.FINISHED, language)
     values["reopen_days"] = REOPEN_DAYS
-    return Notice(Kind.CLOSED, ticket, values)
+    # A finish published before keys existed has none: its mail asks for no rating.
+    return Notice(Kind.CLOSED, ticket, values, rating_key=message.rating_key)
 
 
 def _status(status: TicketStatus, language: str) -> dict[str, str | int]:

@@ -9,6 +9,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
+from tickets.domain.rating import NotRatable, checked_score, proof
 from tickets.domain.status import Status
 from tickets.domain.transitions import Action, IllegalTransition, next_status
 
@@ -34,6 +35,15 @@ def ticket_id(request_id: str) -> UUID:
 
 class Ticket(Aggregate):
     """A support request, its status and who works it. Message bodies live in the events only."""
+
+    # Version 2 added the rating key, the rating and the last agent who answered (see upcast_v1_v2).
+    class_version = 2
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        # A snapshot taken before ratings: no key was minted, nobody rated; who last answered was
+        # not kept then, so the rating credits the assignee (or nobody) for such a ticket.
+        state.update(rating_key=None, rating=None, last_agent=None)
 
     class Opened(Aggregate.Created):
         """A ticket was opened (from the portal, an email or a chat's offline message)."""
@@ -106,10 +116,31 @@ class Ticket(Aggregate):
         at: datetime
 
     class Closed(Aggregate.Event):
-        """The ticket was finished ("Finalizado")."""
+        """The ticket was finished ("Finalizado"); ``rating_key``: the mailed rating link's key."""
 
+        class_version = 2
         actor_kind: str
         actor: str
+        at: datetime
+        rating_key: str | None  # new in version 2
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            # Version 1 minted no key: such a finish mailed no rating link.
+            state["rating_key"] = None
+
+    class Rated(Aggregate.Event):
+        """The customer rated the finished ticket (a later rating replaces it).
+
+        ``proof``: signed_in or link; ``agent`` and ``department``: whom the rating credits.
+        """
+
+        score: int
+        comment: str
+        by: str
+        proof: str
+        agent: str | None
+        department: str | None
         at: datetime
 
     class Reopened(Aggregate.Event):
@@ -164,6 +195,9 @@ class Ticket(Aggregate):
         self.replies = 0
         # The number of the finished ticket a late customer answer continues, if any.
         self.reopens = reopens
+        self.rating_key: str | None = None
+        self.rating: tuple[int, str, datetime] | None = None  # (score, comment, rated_at)
+        self.last_agent: str | None = None  # the last agent who replied publicly
 
     # Commands: each checks the rules, then records what happened.
 
@@ -185,7 +219,7 @@ class Ticket(Aggregate):
         refused_attachments: Iterable[Refused] = (),
     ) -> None:
         """A public reply; it moves the status as the transition table says (refused files kept with it)."""
-        if author_kind == CUSTOMER and self.status is Status.FINISHED:
+        if author_kind == CUSTOMER and self.status == Status.FINISHED:  # a snapshot gives a plain str
             assert self.finished_at is not None
             if at - self.finished_at > timedelta(days=reopen_days):
                 raise ReopenWindowPassed(self.number)
@@ -216,10 +250,34 @@ class Ticket(Aggregate):
             return
         self._assigned(agent, by, at)
 
-    def finish(self, actor_kind: str, actor: str, at: datetime) -> None:
-        """An agent finishes it, or the customer says the problem is solved."""
+    def finish(self, actor_kind: str, actor: str, at: datetime, rating_key: str | None = None) -> None:
+        """An agent finishes it, or the customer says the problem is solved.
+
+        ``rating_key``: a fresh key for the rating link, kept only by the first finish that has one.
+        """
         next_status(self.status, Action.FINISH)
-        self._closed(actor_kind, actor, at)
+        self._closed(actor_kind, actor, at, self.rating_key or rating_key)
+
+    def rate(
+        self,
+        score: int,
+        comment: str,
+        at: datetime,
+        *,
+        customer_email: str | None = None,
+        rating_key: str | None = None,
+    ) -> None:
+        """The customer rates it, proven by their address or the link's key; the same rating twice is one."""
+        how = proof(
+            self.customer_email, self.rating_key, customer_email=customer_email, rating_key=rating_key
+        )
+        if self.status != Status.FINISHED:  # a snapshot gives the status back as a plain str
+            raise NotRatable(self.number)
+        score, comment = checked_score(score), comment.strip()
+        if self.rating is not None and (self.rating[0], self.rating[1]) == (score, comment):
+            return  # a retried request: nothing new happened
+        agent = self.assignee or self.last_agent
+        self._rated(score, comment, self.customer_email, how, agent, self.department, at)
 
     def reopen(self, actor_kind: str, actor: str, at: datetime) -> None:
         """Take a finished ticket up again."""
@@ -262,6 +320,8 @@ class Ticket(Aggregate):
     ) -> None:
         self.replies += 1
         self.last_activity_at = at
+        if author_kind == AGENT:
+            self.last_agent = author
 
     @event(InternalNoteAdded)
     def _note_added(self, note_id: str, agent: str, body: str, at: datetime) -> None:
@@ -273,9 +333,24 @@ class Ticket(Aggregate):
         self.last_activity_at = at
 
     @event(Closed)
-    def _closed(self, actor_kind: str, actor: str, at: datetime) -> None:
+    def _closed(self, actor_kind: str, actor: str, at: datetime, rating_key: str | None) -> None:
         self.status = Status.FINISHED
         self.finished_at = at
+        self.last_activity_at = at
+        self.rating_key = self.rating_key or rating_key
+
+    @event(Rated)
+    def _rated(
+        self,
+        score: int,
+        comment: str,
+        by: str,
+        proof: str,
+        agent: str | None,
+        department: str | None,
+        at: datetime,
+    ) -> None:
+        self.rating = (score, comment, at)
         self.last_activity_at = at
 
     @event(Reopened)
@@ -301,6 +376,7 @@ __all__ = [
     "CUSTOMER",
     "SYSTEM",
     "IllegalTransition",
+    "NotRatable",
     "Refused",
     "ReopenWindowPassed",
     "Ticket",

@@ -15,6 +15,7 @@ from contracts.subjects import (
     FINISH_TICKET_V1,
     GET_TICKET_V1,
     OPEN_TICKET_V1,
+    RATE_TICKET_V1,
     REOPEN_TICKET_V1,
     REPLY_TO_TICKET_V1,
     START_WORK_V1,
@@ -25,16 +26,19 @@ from contracts.ticket_commands import (
     FinishTicketV1,
     GetTicketV1,
     OpenTicketV1,
+    RateTicketV1,
     ReopenTicketV1,
     ReplyToTicketV1,
     StartWorkV1,
     TicketChange,
+    TicketRating,
     TicketV1,
 )
 from contracts.tickets import RefusedAttachment, TicketRequestedV1, TicketStatus
 from plumbing.bus import Bus
 from plumbing.errors import Conflict, Invalid, NotFound
 from tickets.application import OpenRequest, StaleVersion, TicketNotFound, Tickets
+from tickets.domain.rating import NotRatable, NotTheirs
 from tickets.domain.ticket import CUSTOMER, Refused, ReopenWindowPassed, Ticket
 from tickets.domain.transitions import IllegalTransition
 from tickets.entrypoints.batching import OpenBatcher
@@ -59,7 +63,15 @@ def view(ticket: Ticket) -> TicketV1:
         last_activity_at=ticket.last_activity_at,
         reopens=ticket.reopens,
         replies=ticket.replies,
+        rating=_rating(ticket),
     )
+
+
+def _rating(ticket: Ticket) -> TicketRating | None:
+    if ticket.rating is None:
+        return None
+    score, comment, rated_at = ticket.rating
+    return TicketRating(score=score, comment=comment, rated_at=rated_at)
 
 
 def open_request(request: OpenTicketV1 | TicketRequestedV1) -> OpenRequest:
@@ -89,8 +101,11 @@ def refusals() -> Iterator[None]:
     """The one place where the domain's refusals become coded errors (→ HTTP at the gateway)."""
     try:
         yield
-    except TicketNotFound:
+    except (TicketNotFound, NotTheirs):
+        # Someone else's ticket, or a wrong key, is as absent as an unknown one: no hint it exists.
         raise NotFound("ticket_not_found") from None
+    except NotRatable:
+        raise Conflict("ticket_not_finished") from None
     except StaleVersion as stale:
         raise Conflict("stale_version", current=view(stale.current).model_dump(mode="json")) from None
     except IllegalTransition as illegal:
@@ -131,6 +146,7 @@ class Commands:
         await bus.serve("assign", ASSIGN_TICKET_V1, AssignTicketV1, self._change(self._assign))
         await bus.serve("finish", FINISH_TICKET_V1, FinishTicketV1, self._change(self._finish))
         await bus.serve("reopen", REOPEN_TICKET_V1, ReopenTicketV1, self._change(self._reopen))
+        await bus.serve("rate", RATE_TICKET_V1, RateTicketV1, self.rate)
 
     async def open(self, command: OpenTicketV1, envelope: Envelope) -> Message:
         ticket, position = await self.opens.open(open_request(command))
@@ -140,6 +156,21 @@ class Commands:
     async def get(self, query: GetTicketV1, envelope: Envelope) -> Message:
         with refusals():
             return view(await asyncio.to_thread(self.app.get, _uuid(query.ticket_id)))
+
+    async def rate(self, command: RateTicketV1, envelope: Envelope) -> Message:
+        """The customer's rating: proven inside the aggregate by their address or the link's key."""
+        ticket_id = _uuid(command.ticket_id)
+        with refusals():
+            ticket = await self._saving(
+                lambda: self.app.rate(
+                    ticket_id,
+                    score=command.score,
+                    comment=command.comment,
+                    customer_email=command.customer_email,
+                    rating_key=command.rating_key,
+                )
+            )
+        return view(ticket)
 
     def _change(self, apply: Callable[[C, UUID], Ticket]) -> Callable[[C, Envelope], Awaitable[Message]]:
         async def handle(command: C, envelope: Envelope) -> Message:

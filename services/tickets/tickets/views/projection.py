@@ -55,6 +55,7 @@ _HISTORY = (
     "assignee",
     "threaded_by",
     "refused_attachments",
+    "score",
 )
 _TYPES = {
     "ticket_id": "uuid",
@@ -62,6 +63,7 @@ _TYPES = {
     "reopens": "integer",
     "replies": "integer",
     "version": "integer",
+    "score": "integer",
     "opened_at": "timestamptz",
     "finished_at": "timestamptz",
     "last_activity_at": "timestamptz",
@@ -229,6 +231,10 @@ def _fold(row: dict[str, Any], event: Any) -> dict[str, Any] | None:
         failure = " ".join(part for part in (event.status, event.diagnostic) if part) or "no reason given"
         body = f"email to {event.recipient} could not be delivered: {failure}"
         return _entry(event, "delivery_failed", "system", MAIL_DELIVERY, at, body=body, internal=True)
+    if isinstance(event, Ticket.Rated):
+        # Agents read "Cliente avaliou: 4/5"; the customer's own page shows it too. It is no news
+        # to the customer, so their list keeps its order.
+        return _entry(event, "rated", "customer", event.by, at, body=event.comment or None, score=event.score)
     row["public_activity_at"] = at
     if isinstance(event, Ticket.Replied):
         row["replies"] += 1
@@ -280,6 +286,7 @@ def _entry(
     internal: bool = False,
     threaded_by: str | None = None,
     refused: Iterable[Sequence[str]] = (),
+    score: int | None = None,
 ) -> dict[str, Any]:
     """One ticket_history row; ``refused``: the event's (filename, reason_code) pairs."""
     return {
@@ -300,4 +307,5 @@ def _entry(
         "refused_attachments": [
             {"filename": filename, "reason_code": reason_code} for filename, reason_code in refused
         ],
+        "score": score,
     }

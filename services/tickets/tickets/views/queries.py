@@ -113,7 +113,7 @@ class TicketQueries:
             await cursor.execute(
                 "SELECT version, kind, internal, actor_kind, actor, at, channel, body, attachment_ids, "
                 "previous_status, status, assignee, CASE WHEN %s THEN threaded_by END AS threaded_by, "
-                "refused_attachments FROM ticket_history WHERE ticket_id = %s AND (%s OR NOT internal) "
+                "refused_attachments, score FROM ticket_history WHERE ticket_id = %s AND (%s OR NOT internal) "
                 "ORDER BY version",
                 (include_internal, ticket_id, include_internal),
             )

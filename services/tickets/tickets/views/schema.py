@@ -51,12 +51,14 @@ CREATE TABLE IF NOT EXISTS ticket_history (
     assignee text,
     threaded_by text,
     refused_attachments jsonb NOT NULL DEFAULT '[]',
+    score integer,
     PRIMARY KEY (ticket_id, version)
 );
 -- Added after the first release: tables created before them gain the columns in place (events
 -- older than refused_attachments had no refused files, so '[]' is their true value).
 ALTER TABLE ticket_history ADD COLUMN IF NOT EXISTS threaded_by text;
 ALTER TABLE ticket_history ADD COLUMN IF NOT EXISTS refused_attachments jsonb NOT NULL DEFAULT '[]';
+ALTER TABLE ticket_history ADD COLUMN IF NOT EXISTS score integer;
 CREATE INDEX IF NOT EXISTS ticket_history_body_search
     ON ticket_history USING gin (to_tsvector('{TEXT_SEARCH}', body)) WHERE body IS NOT NULL;
 """

@@ -88,6 +88,7 @@ function move(entry) {
     reopened: () => tf("console_entry_reopened", { who: who(entry) }),
     assigned: () => tf(entry.assignee ? "console_entry_assigned" : "console_entry_unassigned", { who: who(entry), name }),
     delivery_failed: () => t("console_entry_delivery_failed"),
+    rated: () => tf("console_entry_rated", { score: entry.score }),
   };
   const text = (texts[entry.kind] || (() => entry.kind))();
   return el(
@@ -100,7 +101,7 @@ function move(entry) {
       text,
       entry.kind === "status_changed" ? [" ", el("span", { class: `badge badge-${entry.status}` }, entry.status_label)] : null,
     ),
-    entry.kind === "delivery_failed" && entry.body ? el("p", { class: "entry-detail muted" }, entry.body) : null,
+    ["delivery_failed", "rated"].includes(entry.kind) && entry.body ? el("p", { class: "entry-detail muted" }, entry.body) : null,
     when(entry),
   );
 }

@@ -1,11 +1,16 @@
-// A past chat's transcript: every message and file, who said it and when.
+// A past chat's transcript: every message and file, who said it and when; an ended one can be rated.
 import { api, el, t } from "./atende.js";
+import { ratingForm } from "./chat-rating.js";
 import { fileLink, fill, fillNodes, loadFailed, when } from "./portal-common.js";
 
 const article = document.getElementById("transcript");
 const conversationId = article.dataset.conversationId;
 const base = `/api/v1/chat/conversations/${encodeURIComponent(conversationId)}`;
 const STATUSES = new Set(["queued", "active", "closed", "abandoned", "offline"]);
+const RATED = new Set(["closed", "abandoned"]); // (an offline message was never a chat)
+const rating = ratingForm(document.getElementById("chat-rating"), (data) =>
+  api("POST", `${base}/rating`, { json: data }),
+);
 
 function who(entry) {
   if (entry.author_kind === "customer") return t("portal_you");
@@ -75,6 +80,8 @@ function show({ conversation: chat, entries }) {
   const badge = el("span", { class: `badge chat-${chat.status}` }, status);
   document.getElementById("chat-status").replaceChildren(badge);
   document.getElementById("entries").replaceChildren(...entries.map(entryItem).filter(Boolean));
+  document.getElementById("rating").hidden = !RATED.has(chat.status);
+  if (chat.rating) rating.show(chat.rating);
 }
 
 async function load() {

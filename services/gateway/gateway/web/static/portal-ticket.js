@@ -1,4 +1,5 @@
-// One request: its whole public history, its status at the top right, the reply form and "solved".
+// One request: its whole public history, its status at the top right, the reply form and "solved";
+// once finished, how the customer rated it (or the rating form).
 import { ApiError, api, el, filePicker, showErrors, submitting, t } from "./atende.js";
 import {
   fileLink,
@@ -12,6 +13,7 @@ import {
   statusBadge,
   when,
 } from "./portal-common.js";
+import { ratingForm, ratingSummary } from "./portal-rating.js";
 
 const article = document.getElementById("ticket");
 const ticketId = article.dataset.ticketId;
@@ -19,6 +21,7 @@ const base = `/api/v1/tickets/${encodeURIComponent(ticketId)}`;
 const REFRESH_MS = 30_000;
 let shownVersion = 0;
 let loading = null;
+let shownRating = null;
 
 function author(entry) {
   if (entry.actor_kind === "customer") return [el("strong", {}, t("portal_you"))];
@@ -110,7 +113,40 @@ function show(detail) {
     .getElementById("history")
     .replaceChildren(...detail.history.map((entry) => entryItem(entry, attachments)).filter(Boolean));
   document.getElementById("reply-section").hidden = false;
+  showRating(finished, detail.rating);
   shownVersion = ticket.version;
+}
+
+/** The rating given (with "Alterar avaliação"), or the form; rebuilt only when it changed. */
+function showRating(finished, rating, editing = false) {
+  const section = document.getElementById("rating-section");
+  const state = JSON.stringify([finished, rating, editing]);
+  section.hidden = !finished;
+  if (state === shownRating) return; // a refresh keeps a half-written comment
+  shownRating = state;
+  const slot = document.getElementById("rating-slot");
+  if (!finished) {
+    slot.replaceChildren();
+  } else if (rating && !editing) {
+    slot.replaceChildren(
+      el("p", { class: "rating-given", id: "rating-given" }, ratingSummary(rating)),
+      rating.comment ? el("p", { class: "rating-comment" }, rating.comment) : null,
+      el("button", { type: "button", class: "button", onclick: () => showRating(true, rating, true) }, t("portal_rate_change")),
+    );
+  } else {
+    const form = ratingForm({
+      id: "rating-form",
+      rating,
+      send: (score, comment) => api("POST", `${base}/rating`, { json: { score, comment } }),
+      onRated: async (saved) => {
+        showRating(true, saved);
+        notify(t("portal_rate_thanks"));
+        await refresh();
+      },
+    });
+    slot.replaceChildren(form);
+    if (editing) (form.querySelector("input:checked") || form.querySelector("input"))?.focus();
+  }
 }
 
 async function load() {

@@ -1,7 +1,8 @@
 // The chat widget (guide 003, docs/chat-protocol.md): start form → queue → conversation → end,
 // resumable after a reload (the resume token is kept in localStorage), alone or framed by the
 // support button (?embed=1, which talks to support.js with postMessage).
-import { connectionState, formatWait, lang, liveSocket, t } from "./atende.js";
+import { api, connectionState, formatWait, lang, liveSocket, t } from "./atende.js";
+import { ratingForm } from "./chat-rating.js";
 import { Outbox, composer } from "./widget-composer.js";
 import { fileCard } from "./widget-files.js";
 import { Availability, offlineForm, prefill, startForm } from "./widget-forms.js";
@@ -32,6 +33,13 @@ const outbox = new Outbox({
   fileUrl,
   uploaded: (attachment, file) => uploads.set(attachment.id, { ...attachment, file }),
 });
+// The ended chat's rating: the resume token proves the chat is this visitor's (it still opens the socket).
+const rating = ratingForm($("#chat-rating"), (data) =>
+  api("POST", `/api/v1/chat/conversations/${encodeURIComponent(session?.conversationId || "")}/rating`, {
+    json: data,
+    headers: { "X-Chat-Token": session?.token || "" },
+  }),
+);
 const box = composer($("#chat-composer"), {
   maxBytes: Number(root.dataset.maxBytes) || 4096,
   onSay: (text) => {
@@ -160,6 +168,7 @@ function apply(summary) {
   const ended = status === "closed" || status === "abandoned";
   const waiting = $("[data-waiting]");
   const wasWaiting = !waiting.hidden;
+  const wasEnded = !$("[data-ended]").hidden;
   waiting.hidden = status !== "queued";
   $("#chat-composer").hidden = status !== "active";
   $("[data-ended]").hidden = !ended;
@@ -170,10 +179,11 @@ function apply(summary) {
     stopTyping();
     $("[data-ended-text]").textContent = t(status === "abandoned" ? "widget_abandoned_text" : "widget_closed_text");
     $("[data-action=transcript]").hidden = Boolean(session?.transcript);
+    if (summary.rating) rating.show(summary.rating); // rated before a reload, or from the portal
   }
   const first = screen !== "chat";
   show("chat", false);
-  if (ended) $("[data-ended] h2").focus();
+  if (ended && !wasEnded) $("[data-ended] h2").focus(); // (not again: they may be rating it)
   else if (status === "active" && (first || wasWaiting)) box.focus();
   else if (status === "queued" && first) waiting.querySelector("h2").focus();
   read();
@@ -277,6 +287,7 @@ function endSession() {
   chatStore.clear();
   log.reset();
   outbox.clear();
+  rating.reset();
   stopTyping();
   connectionState("open");
   lastReadSent = 0;

@@ -145,6 +145,7 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Um e-mail ao cliente não foi entregue",
         "An email to the customer bounced",
     ),
+    "console_entry_rated": ("Cliente avaliou: {score}/5", "Customer rated: {score}/5"),
     "console_via": ("via {channel}", "via {channel}"),
     "console_someone": ("Alguém da equipe", "Someone on the team"),
     "console_system": ("O sistema", "The system"),

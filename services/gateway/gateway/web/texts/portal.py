@@ -186,6 +186,42 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Esta página não existe, ou não é uma das suas solicitações ou conversas.",
         "This page does not exist, or it is not one of your requests or chats.",
     ),
+    # Rating a finished request (the mailed link's page, and the request's own page)
+    "portal_rate_page_title": ("Avaliar atendimento", "Rate our support"),
+    "portal_rate_title": (
+        "Como foi o atendimento da sua solicitação?",
+        "How was the support on your request?",
+    ),
+    "portal_rate_heading": ("Avaliação do atendimento", "Rating of the support"),
+    "portal_rate_ask": ("Como foi o atendimento?", "How was our support?"),
+    "portal_rate_legend": ("Sua nota, de 1 a 5", "Your score, 1 to 5"),
+    "portal_rate_1": ("Muito ruim", "Very bad"),
+    "portal_rate_2": ("Ruim", "Bad"),
+    "portal_rate_3": ("Regular", "Fair"),
+    "portal_rate_4": ("Bom", "Good"),
+    "portal_rate_5": ("Excelente", "Excellent"),
+    "portal_rate_comment": ("Comentário (opcional)", "Comment (optional)"),
+    "portal_rate_send": ("Enviar avaliação", "Send rating"),
+    "portal_rate_pick": ("Escolha uma nota de 1 a 5.", "Choose a score from 1 to 5."),
+    "portal_rate_recorded": (
+        "Sua nota foi registrada. Se quiser, conte mais em um comentário e envie.",
+        "Your score was recorded. If you like, tell us more in a comment and send it.",
+    ),
+    "portal_rate_thanks": ("Obrigado pela sua avaliação!", "Thank you for your rating!"),
+    "portal_rate_thanks_text": ("Ela ajuda nossa equipe a melhorar.", "It helps our team get better."),
+    "portal_rate_yours": ("Sua avaliação: {score}/5 ({word})", "Your rating: {score}/5 ({word})"),
+    "portal_rate_change": ("Alterar avaliação", "Change rating"),
+    "portal_rate_invalid": ("Link inválido", "Invalid link"),
+    "portal_rate_invalid_text": (
+        "Este link de avaliação não vale: confira se o endereço do e-mail veio inteiro, "
+        "ou entre no portal e avalie pela página da solicitação.",
+        "This rating link is not valid: check that the whole address from the email came along, "
+        "or log in and rate from the request's page.",
+    ),
+    "portal_rate_not_finished": (
+        "Esta solicitação foi reaberta: você poderá avaliá-la quando for finalizada.",
+        "This request was reopened: you can rate it once it is finished.",
+    ),
     # A past chat
     "portal_chat_title": ("Conversa", "Chat"),
     "portal_chat_heading": ("Conversa de {when}", "Chat of {when}"),

@@ -137,6 +137,17 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Sem conexão no momento; tente de novo em instantes.",
         "Not connected right now; please try again in a moment.",
     ),
+    # The rating of an ended chat (CSAT), on the ended screen (templates/chat_rating.html)
+    "widget_rate_ask": ("Como foi o atendimento?", "How was our support?"),
+    "widget_rate_1": ("Muito ruim", "Very bad"),
+    "widget_rate_2": ("Ruim", "Bad"),
+    "widget_rate_3": ("Regular", "Fair"),
+    "widget_rate_4": ("Bom", "Good"),
+    "widget_rate_5": ("Excelente", "Excellent"),
+    "widget_rate_comment": ("Comentário (opcional)", "Comment (optional)"),
+    "widget_rate_send": ("Enviar avaliação", "Send rating"),
+    "widget_rate_pick": ("Escolha uma nota de 1 a 5.", "Choose a score from 1 to 5."),
+    "widget_rate_thanks": ("Obrigado pela sua avaliação!", "Thank you for your rating!"),
     # The support button (W3) — support.js shows these on the company's own pages
     "widget_button_label": ("Suporte", "Support"),
     "widget_button_open": ("Abrir o atendimento", "Open support"),
