@@ -14,14 +14,19 @@ from zoneinfo import ZoneInfo
 
 import psycopg
 from psycopg import sql
+from psycopg_pool import AsyncConnectionPool
 
 from bench.scenarios import BenchContext, Sample, scenario
 from devstack.postgres import ensure_database
 from insights.adapters import demands, store
+from insights.decisions.application import Decisions
+from insights.decisions.view import DecisionsView
 from insights.domain.periods import Period
 from insights.entrypoints.demands import regroup
 from insights.grouping import OTHER, documents, fit
 from plumbing import postgres
+from plumbing.eventstore import postgres_env
+from plumbing.projection import Projector
 from tests.support.history import NOISE, history
 
 UTC_ZONE = ZoneInfo("UTC")
@@ -69,6 +74,7 @@ async def insights_demands_page(ctx: BenchContext) -> Sample:
                 await store.save_tickets(conn, made.tickets)
                 await store.save_chats(conn, made.chats)
             await regroup(pool, window_days=90)()
+            await asyncio.to_thread(_decided, url, await _biggest(pool, 3))
             month = Period.custom((now - timedelta(days=30)).date(), now.date(), UTC_ZONE)
             latencies = []
             started = perf_counter()
@@ -78,8 +84,41 @@ async def insights_demands_page(ctx: BenchContext) -> Sample:
                     found = await demands.counted(conn, month.start, month.end, month.previous().start, None)
                     latencies.append(perf_counter_ns() - t0)
             return Sample(
-                asks, perf_counter() - started, latencies, {"records": count, "demands": len(found)}
+                asks,
+                perf_counter() - started,
+                latencies,
+                {
+                    "records": count,
+                    "demands": len(found),
+                    "merged": sum(len(d["merged_from"]) for d in found),
+                },
             )
     finally:
         with psycopg.connect(ctx.endpoints.postgres_url, autocommit=True) as admin:
             admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(database)))
+
+
+async def _biggest(pool: AsyncConnectionPool, count: int) -> list[str]:
+    async with pool.connection() as conn:
+        cursor = await conn.execute(
+            "SELECT demand_id FROM demand_members GROUP BY demand_id ORDER BY count(*) DESC LIMIT %s",
+            (count,),
+        )
+        return [id for (id,) in await cursor.fetchall()]
+
+
+def _decided(url: str, ids: list[str]) -> None:
+    """Agents' decisions as the page meets them: the biggest demand named and sent, two merged into it."""
+    app = Decisions(postgres_env(url))
+    try:
+        view = Projector(app, DecisionsView())
+        view.create()
+        target, *merged = ids
+        app.rename(target, "Boleto em atraso", by_id="bench", by_name="Bench")
+        app.send_to_development(target, "JIRA-1", by_id="bench", by_name="Bench")
+        for demand_id in merged:
+            app.merge(demand_id, target, by_id="bench", by_name="Bench")
+        while view.step():
+            pass
+    finally:
+        app.close()

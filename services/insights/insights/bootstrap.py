@@ -7,11 +7,15 @@ from contracts.subjects import CHAT, DEADLETTER, INSIGHTS_CHAT_DURABLE, INSIGHTS
 from insights import VERSION
 from insights.adapters import demands, store
 from insights.config import Settings
+from insights.decisions.store import open_decisions
+from insights.decisions.view import DecisionsView
+from insights.entrypoints import decisions as demand_decisions
 from insights.entrypoints import demands as demand_queries
 from insights.entrypoints import queries
 from insights.entrypoints.demands import regroup
 from insights.entrypoints.facts import handle_facts
 from plumbing.consumer import DurableConsumer
+from plumbing.projection import Projector
 from plumbing.runtime import Runtime, open_runtime
 from plumbing.worker import Loop
 
@@ -35,6 +39,12 @@ async def bootstrap(settings: Settings) -> AsyncIterator[Runtime]:
             await _consume(runtime, DurableConsumer(runtime.bus, durable, handler))
         await queries.register(runtime.bus, pool, settings)
         await demand_queries.register(runtime.bus, pool, settings)
+        # Agents' decisions on demands: events in insights' database, a projection for the page.
+        decisions = await runtime.enter(open_decisions(settings.postgres_url))
+        decisions_view = Projector(decisions, DecisionsView())
+        await decisions_view.start()
+        runtime.on_stop(decisions_view.stop)
+        await demand_decisions.register(runtime.bus, pool, decisions, decisions_view.include)
         grouping = Loop(
             "insights:demands", regroup(pool, settings.demands_window_days), poll_s=settings.demands_every_s
         )

@@ -91,8 +91,17 @@ def test_comments_export_with_their_times_in_iso_8601() -> None:
 
     header, rows = csv_rows(RatingRecord, [comment])
 
-    assert header == ["kind", "subject_id", "department", "agent_id", "score", "comment", "rated_at"]
-    assert rows == [["chat", "c1", "Suporte", "ana", 2, "Demorou", "2026-03-03T18:00:00+00:00"]]
+    assert header == [
+        "kind",
+        "subject_id",
+        "department",
+        "agent_id",
+        "score",
+        "comment",
+        "rated_at",
+        "number",
+    ]
+    assert rows == [["chat", "c1", "Suporte", "ana", 2, "Demorou", "2026-03-03T18:00:00+00:00", None]]
 
 
 def test_only_dataclasses_make_tables() -> None:

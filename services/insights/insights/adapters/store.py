@@ -20,7 +20,7 @@ from psycopg.types.json import Jsonb
 
 from contracts import Envelope, Message
 from contracts.registry import REGISTRY
-from insights.domain.records import ChatRecord, StatusSpan, TicketRecord
+from insights.domain.records import ChatRecord, RatingRecord, StatusSpan, TicketRecord
 
 Source = Literal["ticket", "chat"]
 
@@ -67,9 +67,22 @@ CREATE TABLE IF NOT EXISTS chat_records (
     messages integer NOT NULL
 );
 CREATE INDEX IF NOT EXISTS chat_records_requested ON chat_records (requested_at);
+CREATE TABLE IF NOT EXISTS ratings (
+    kind text NOT NULL,
+    subject_id text NOT NULL,
+    department text,
+    agent_id text,
+    score integer NOT NULL,
+    comment text NOT NULL,
+    rated_at timestamptz NOT NULL,
+    number integer,
+    PRIMARY KEY (kind, subject_id)
+);
+CREATE INDEX IF NOT EXISTS ratings_rated ON ratings (rated_at);
 """
 _TICKET_COLUMNS = tuple(TicketRecord.__dataclass_fields__)
 _CHAT_COLUMNS = tuple(ChatRecord.__dataclass_fields__)
+_RATING_COLUMNS = tuple(RatingRecord.__dataclass_fields__)
 
 
 async def ensure_schema(conn: AsyncConnection[Any]) -> None:
@@ -125,6 +138,11 @@ async def save_chats(conn: AsyncConnection[Any], records: Sequence[ChatRecord]) 
     await _upsert(conn, "chat_records", "conversation_id", _CHAT_COLUMNS, [asdict(r) for r in records])
 
 
+async def save_ratings(conn: AsyncConnection[Any], records: Sequence[RatingRecord]) -> None:
+    """Insert or replace ratings, one per ticket or chat (a re-rating replaces the earlier)."""
+    await _upsert(conn, "ratings", ("kind", "subject_id"), _RATING_COLUMNS, [asdict(r) for r in records])
+
+
 def _ticket_row(record: TicketRecord) -> dict[str, Any]:
     row = asdict(record)
     row["spans"] = Jsonb(
@@ -134,17 +152,22 @@ def _ticket_row(record: TicketRecord) -> dict[str, Any]:
 
 
 async def _upsert(
-    conn: AsyncConnection[Any], table: str, key: str, columns: Sequence[str], rows: Iterable[dict[str, Any]]
+    conn: AsyncConnection[Any],
+    table: str,
+    key: str | tuple[str, ...],
+    columns: Sequence[str],
+    rows: Iterable[dict[str, Any]],
 ) -> None:
+    keys = (key,) if isinstance(key, str) else key
     statement = sql.SQL(
         "INSERT INTO {table} ({columns}) VALUES ({values}) ON CONFLICT ({key}) DO UPDATE SET {updates}"
     ).format(
         table=sql.Identifier(table),
         columns=sql.SQL(", ").join(map(sql.Identifier, columns)),
         values=sql.SQL(", ").join(map(sql.Placeholder, columns)),
-        key=sql.Identifier(key),
+        key=sql.SQL(", ").join(map(sql.Identifier, keys)),
         updates=sql.SQL(", ").join(
-            sql.SQL("{c} = EXCLUDED.{c}").format(c=sql.Identifier(c)) for c in columns if c != key
+            sql.SQL("{c} = EXCLUDED.{c}").format(c=sql.Identifier(c)) for c in columns if c not in keys
         ),
     )
     async with conn.cursor() as cursor:
@@ -169,6 +192,13 @@ async def chats_between(conn: AsyncConnection[Any], start: datetime, end: dateti
             "SELECT * FROM chat_records WHERE requested_at >= %s AND requested_at < %s", (start, end)
         )
         return [ChatRecord(**row) for row in await cursor.fetchall()]
+
+
+async def ratings_between(conn: AsyncConnection[Any], start: datetime, end: datetime) -> list[RatingRecord]:
+    """Ratings given in [start, end)."""
+    async with conn.cursor(row_factory=dict_row) as cursor:
+        await cursor.execute("SELECT * FROM ratings WHERE rated_at >= %s AND rated_at < %s", (start, end))
+        return [RatingRecord(**row) for row in await cursor.fetchall()]
 
 
 def _ticket_of(row: dict[str, Any]) -> TicketRecord:

@@ -15,6 +15,7 @@ from contracts.chat import (
     ChatAcceptedV1,
     ChatClosedV1,
     ChatMessagePostedV1,
+    ChatRatedV1,
     ChatRequestedV1,
     ChatTransferredV1,
     ConversationStatus,
@@ -24,15 +25,17 @@ from contracts.tickets import (
     TicketAssignedV1,
     TicketClosedV1,
     TicketOpenedV1,
+    TicketRatedV1,
     TicketRepliedV1,
     TicketStatus,
     TicketStatusChangedV1,
 )
-from insights.domain.records import ChatRecord, Outcome, StatusSpan, TicketRecord
+from insights.domain.records import ChatRecord, Outcome, RatingRecord, StatusSpan, TicketRecord
 
 # The facts each record is made of; any other kind (a note's fact, a bounce) changes nothing here.
 TICKET_FACTS = (TicketOpenedV1, TicketStatusChangedV1, TicketRepliedV1, TicketClosedV1, TicketAssignedV1)
 CHAT_FACTS = (ChatRequestedV1, ChatAcceptedV1, ChatMessagePostedV1, ChatTransferredV1, ChatClosedV1)
+RATING_FACTS = (TicketRatedV1, ChatRatedV1)
 # A chat's text for grouping: its question and the customer's words, up to this many characters.
 MAX_TEXT = 4_000
 
@@ -122,5 +125,36 @@ def fold_chat(facts: Iterable[Message]) -> ChatRecord | None:
             outcome: Outcome = "abandoned" if fact.status is ConversationStatus.ABANDONED else "closed"
             record = replace(
                 record, closed_at=fact.closed_at, outcome=outcome, agent_id=fact.agent_id or record.agent_id
+            )
+    return record
+
+
+def fold_rating(facts: Iterable[Message]) -> RatingRecord | None:
+    """The subject's rating as its facts say, oldest first: the last one (a re-rating replaces); None: unrated."""
+    record: RatingRecord | None = None
+    department: str | None = None  # the ticket's (its opening is version 1), for a rating that names none
+    for fact in facts:
+        if isinstance(fact, TicketOpenedV1):
+            department = fact.department
+        elif isinstance(fact, TicketRatedV1):
+            record = RatingRecord(
+                kind="ticket",
+                subject_id=fact.ticket_id,
+                department=fact.department or department,
+                agent_id=fact.agent_id,
+                score=fact.score,
+                comment=fact.comment,
+                rated_at=fact.rated_at,
+                number=fact.number,
+            )
+        elif isinstance(fact, ChatRatedV1):
+            record = RatingRecord(
+                kind="chat",
+                subject_id=fact.conversation_id,
+                department=fact.department,
+                agent_id=fact.agent_id,
+                score=fact.score,
+                comment=fact.comment,
+                rated_at=fact.rated_at,
             )
     return record

@@ -67,3 +67,4 @@ class RatingRecord:
     score: int
     comment: str
     rated_at: datetime
+    number: int | None = None  # a ticket's number, for display (None for a chat)

@@ -11,6 +11,7 @@ from insights.adapters import store
 from insights.adapters.rebuild import rebuild
 from insights.bootstrap import bootstrap
 from insights.config import Settings
+from insights.decisions import store as decisions
 from plumbing import postgres
 from plumbing.lifecycle import run_service
 
@@ -20,7 +21,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     top = argparse.ArgumentParser(prog="python -m insights")
     commands = top.add_subparsers(dest="command")
     commands.add_parser("serve", help="consume ticket and chat facts until SIGTERM/SIGINT (the default)")
-    commands.add_parser("rebuild", help="drop every record and fold them again from the kept facts")
+    commands.add_parser(
+        "rebuild",
+        help="drop every record and fold them again from the kept facts (decisions from their events)",
+    )
     args = top.parse_args(argv)
     if args.command == "rebuild":
         return asyncio.run(_rebuild(Settings()))
@@ -33,4 +37,6 @@ async def _rebuild(settings: Settings) -> int:
         started = time.perf_counter()
         read = await rebuild(conn)
     print(f"rebuilt from {read} facts in {time.perf_counter() - started:.1f} s")
+    applied, seconds = await asyncio.to_thread(decisions.rebuild, settings.postgres_url)
+    print(f"rebuilt the demands' decisions from {applied} events in {seconds:.1f} s")
     return 0

@@ -78,7 +78,14 @@ async def register(bus: Bus, pool: AsyncConnectionPool, settings: Settings) -> N
                     previous_size=row["before"],
                     tickets=row["tickets"],
                     chats=row["chats"],
-                    members=[DemandMember(kind=kind, id=id) for kind, id in row["members"]],
+                    members=[
+                        DemandMember(kind=kind, id=id, number=number, title=title)
+                        for kind, id, number, title in row["members"]
+                    ],
+                    name=row["name"],
+                    merged_from=row["merged_from"],
+                    development=row["development"],
+                    decisions=row["decisions"],
                 )
                 for row in rows
             ],

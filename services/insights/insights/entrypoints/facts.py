@@ -1,4 +1,4 @@
-"""Ticket and chat facts from JetStream: kept once, and their subject's record folded again."""
+"""Ticket and chat facts from JetStream: kept once, and their subject's record and rating folded again."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from psycopg_pool import AsyncConnectionPool
 
 from contracts import Envelope, Message
 from insights.adapters import store
-from insights.domain.folding import fold_chat, fold_ticket
+from insights.domain.folding import fold_chat, fold_rating, fold_ticket
 from plumbing.logging import get_logger
 
 log = get_logger(__name__)
@@ -24,7 +24,7 @@ def subject_of(message: Message) -> tuple[store.Source, str] | None:
 
 
 def handle_facts(pool: AsyncConnectionPool) -> Callable[[Message, Envelope], Awaitable[None]]:
-    """A consumer handler: keep the fact once, then rewrite its subject's record, in one transaction."""
+    """A consumer handler: keep the fact once, then rewrite its subject's records, in one transaction."""
 
     async def handle(message: Message, envelope: Envelope) -> None:
         about = subject_of(message)
@@ -41,5 +41,7 @@ def handle_facts(pool: AsyncConnectionPool) -> Callable[[Message, Envelope], Awa
                     await store.save_tickets(conn, [ticket])
             elif (chat := fold_chat(facts)) is not None:
                 await store.save_chats(conn, [chat])
+            if (rating := fold_rating(facts)) is not None:
+                await store.save_ratings(conn, [rating])
 
     return handle

@@ -2,7 +2,14 @@
 
 from insights.figures.breakdown import By, owner
 from insights.figures.chats import ChatFigures, chat_figures
-from insights.figures.satisfaction import RatingsBy, Satisfaction, comments, satisfaction
+from insights.figures.satisfaction import (
+    RatingsBy,
+    Satisfaction,
+    SatisfactionRow,
+    comments,
+    satisfaction,
+    satisfaction_rows,
+)
 from insights.figures.stats import Durations
 from insights.figures.tables import Cell, csv_rows
 from insights.figures.tickets import StatusTime, TicketFigures, status_times, ticket_figures
@@ -14,6 +21,7 @@ __all__ = [
     "Durations",
     "RatingsBy",
     "Satisfaction",
+    "SatisfactionRow",
     "StatusTime",
     "TicketFigures",
     "chat_figures",
@@ -21,6 +29,7 @@ __all__ = [
     "csv_rows",
     "owner",
     "satisfaction",
+    "satisfaction_rows",
     "status_times",
     "ticket_figures",
 ]

@@ -9,11 +9,13 @@ from typing import Literal
 
 from insights.domain.periods import Period
 from insights.domain.records import Kind, RatingRecord
-from insights.figures.breakdown import in_order
+from insights.figures.breakdown import By, in_order
 from insights.figures.stats import share
 
 RatingsBy = Literal["overall", "department", "agent", "kind"]
 SCORES = range(1, 6)
+# The table's kinds, in its order: every rating first, then tickets', then chats'.
+KINDS: tuple[tuple[str, Kind | None], ...] = (("all", None), ("ticket", "ticket"), ("chat", "chat"))
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,21 @@ class Satisfaction:
     csat_pct: float | None
 
 
+@dataclass(frozen=True)
+class SatisfactionRow:
+    """One row of the satisfaction table as the API shows it: a key and a kind (all, ticket, chat).
+
+    ``average`` is rounded to 2 decimals and ``csat_pct`` to 1; ``score`` counts the 1s to 5s.
+    """
+
+    key: str | None
+    kind: str
+    count: int
+    average: float | None
+    score: tuple[int, int, int, int, int]
+    csat_pct: float | None
+
+
 def satisfaction(
     ratings: Iterable[RatingRecord], period: Period, by: RatingsBy = "overall", kind: Kind | None = None
 ) -> tuple[Satisfaction, ...]:
@@ -42,6 +59,38 @@ def satisfaction(
         if rating.score in SCORES:
             spreads[_key(rating, by)][rating.score - 1] += 1
     return tuple(_row(key, spread) for key, spread in in_order(spreads))
+
+
+def satisfaction_rows(
+    ratings: Iterable[RatingRecord], period: Period, by: By = "overall"
+) -> tuple[SatisfactionRow, ...]:
+    """The satisfaction table: a row per key and kind, the ``all`` rows first, each kind in key order.
+
+    Every key with a rating in the period has its three rows (a kind it has none of counts 0); overall
+    has exactly three rows.
+    """
+    rated = list(ratings)
+    every = satisfaction(rated, period, by)
+    rows: list[SatisfactionRow] = []
+    for label, kind in KINDS:
+        found = {row.key: row for row in (every if kind is None else satisfaction(rated, period, by, kind))}
+        for key in (row.key for row in every):
+            row = found.get(key) or _row(key, [0] * 5)
+            rows.append(
+                SatisfactionRow(
+                    key,
+                    label,
+                    row.count,
+                    _rounded(row.average, 2),
+                    row.distribution,
+                    _rounded(row.csat_pct, 1),
+                )
+            )
+    return tuple(rows)
+
+
+def _rounded(value: float | None, places: int) -> float | None:
+    return None if value is None else round(value, places)
 
 
 def comments(

@@ -2,7 +2,8 @@
 import { api, ApiError, el, formatDateTime, showErrors, clearErrors, t } from "./atende.js";
 import { ENDED, fill, statusBadge } from "./console-chat-entries.js";
 
-/** Wire the search form; `open(conversation_id)` shows a transcript. Lists the latest chats at once. */
+/** Wire the search form; `open(conversation_id)` shows a transcript. Lists the latest chats at once, and
+ * opens the transcript the address names (/console/chats?transcript=<conversation id>). */
 export function pastChats({ form, results, summary, open }) {
   const search = async () => {
     clearErrors(form);
@@ -30,6 +31,9 @@ export function pastChats({ form, results, summary, open }) {
     search();
   });
   search();
+  // A link from elsewhere in the console (insights' demands and comments) names a transcript to open.
+  const linked = new URLSearchParams(location.search).get("transcript");
+  if (linked) open(linked);
   return { refresh: search };
 }
 

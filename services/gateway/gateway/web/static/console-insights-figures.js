@@ -1,5 +1,6 @@
 // What the figures say: cards for the whole team, and per department or agent a bar chart with the
-// same numbers in a table under it, for tickets, time in each status and chats. Column names are the
+// same numbers in a table under it, for tickets, time in each status and chats (satisfaction has its
+// own module, console-insights-satisfaction.js, drawn from the same answers). Column names are the
 // API's (services/insights/insights/figures/*.py, flattened: first_response_median_s…).
 import { el, t } from "./atende.js";
 import { tf } from "./console-live.js";
@@ -33,11 +34,12 @@ const STATUS = {
   finished: t("console_insights_status_finished"),
 };
 
-/** Whether nothing happened in the period (the whole team's answer): no tickets, chats or backlog. */
+/** Whether nothing happened in the period (the whole team's answer): no tickets, chats, backlog or ratings. */
 export function isEmpty(overall) {
   const [tickets = {}] = records(overall, "tickets");
   const [chats = {}] = records(overall, "chats");
-  return ![tickets.opened, tickets.finished, tickets.backlog, chats.requested, chats.offline_messages].some(Boolean);
+  const rated = records(overall, "satisfaction").some((row) => row.count);
+  return !rated && ![tickets.opened, tickets.finished, tickets.backlog, chats.requested, chats.offline_messages].some(Boolean);
 }
 
 /** The name of a row's key: a department, an agent (their name when known), nobody or everyone. */
@@ -50,7 +52,7 @@ function keyLabel(key, by, names) {
 }
 
 /** A breakdown's rows with their names, by name (an agent's key is an id), the row of nobody last. */
-function named(rows, by, names) {
+export function named(rows, by, names) {
   const key = by === "agent" ? "agent" : "department";
   const labelled = rows.map((row) => ({ ...row, label: keyLabel(row[key], by, names), nobody: row[key] === null }));
   return labelled.sort((a, b) => a.nobody - b.nobody || a.label.localeCompare(b.label));
@@ -98,11 +100,11 @@ function chatCards(row) {
   ];
 }
 
-function per(by) {
+export function per(by) {
   return by === "agent" ? t("console_insights_per_agent") : t("console_insights_per_department");
 }
 
-function keyColumn(by) {
+export function keyColumn(by) {
   return { label: by === "agent" ? t("console_insights_by_agent") : t("console_insights_by_department"), kind: "text" };
 }
 
@@ -154,11 +156,15 @@ function statusTimes(box, rows, by) {
  */
 export function figuresView(nodes) {
   let last = null;
-  function redraw() {
+  function breakdowns() {
     if (!last || last.by === "overall") return;
     const { tickets, chats, by } = last;
     breakdown(nodes.tickets, { rows: tickets, by, columns: TICKET_COLUMNS, what: "tickets", metric: nodes.tickets.metric.value });
     breakdown(nodes.chats, { rows: chats, by, columns: CHAT_COLUMNS, what: "chats", metric: nodes.chats.metric.value });
+  }
+  function redraw() {
+    nodes.satisfaction.redraw();
+    breakdowns();
   }
   return {
     show(overall, split, by, names) {
@@ -170,7 +176,8 @@ export function figuresView(nodes) {
       nodes.tickets.breakdown.hidden = by === "overall";
       nodes.chats.breakdown.hidden = by === "overall";
       statusTimes(nodes.statusTable, named(records(split, "status_times"), by, names), by);
-      redraw();
+      nodes.satisfaction.show(overall, split, by, names);
+      breakdowns();
     },
     redraw,
   };

@@ -3,6 +3,15 @@
 import { el, lang, t } from "./atende.js";
 
 const numbers = new Intl.NumberFormat(lang, { maximumFractionDigits: 1 });
+const dayMonth = new Intl.DateTimeFormat(lang, { day: "2-digit", month: "2-digit" });
+const hourMinute = new Intl.DateTimeFormat(lang, { hour: "2-digit", minute: "2-digit" });
+
+/** "22/11 10:40" ("11/22 10:40 AM"): when something was decided, short (the year is the period's). */
+export function moment(iso) {
+  if (!iso) return "";
+  const at = new Date(iso);
+  return `${dayMonth.format(at)} ${hourMinute.format(at)}`;
+}
 
 /** A table of the API ({columns, rows}) as objects by column name. */
 export function records(answer, name) {
@@ -32,9 +41,15 @@ export function formatNumber(value) {
   return value === null || value === undefined ? null : numbers.format(value);
 }
 
-/** A cell's text: a count, a ratio, a duration or text (`kind`), or null when there is nothing to show. */
+/** "85,7%"; null for no value. */
+export function formatPercent(value) {
+  return value === null || value === undefined ? null : `${numbers.format(value)}%`;
+}
+
+/** A cell's text: a count, a ratio, a percentage, a duration or text (`kind`), or null when there is nothing. */
 export function formatCell(value, kind) {
   if (kind === "text") return value;
+  if (kind === "percent") return formatPercent(value);
   return kind === "duration" ? formatDuration(value) : formatNumber(value);
 }
 

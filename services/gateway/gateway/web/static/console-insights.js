@@ -1,13 +1,16 @@
-// Insights (docs/architecture.md "Insights"): the service figures of a period for the whole team and
-// by department or agent. The period and the breakdown live in the address (a reload or Back keeps
-// them); the figures come from GET /api/v1/agent/insights/figures, the CSV files from its .csv twin.
+// Insights (docs/architecture.md "Insights"): the service figures and satisfaction of a period for the
+// whole team and by department or agent, its recurring demands and (admins) customers' comments. The
+// period, the breakdown and the department live in the address (a reload or Back keeps them); the
+// figures come from GET /api/v1/agent/insights/figures, the CSV files from its .csv twin.
 import { api, t } from "./atende.js";
 import { followConsole, tf } from "./console-live.js";
+import { figuresPath, readState as addressState, urlOf } from "./console-insights-address.js";
+import { commentsView } from "./console-insights-comments.js";
+import { demandsView } from "./console-insights-demands.js";
 import { figuresView, isEmpty } from "./console-insights-figures.js";
 import { choiceOf, dayOf, describe, iso, parse, presets, rangeLabel, today } from "./console-insights-period.js";
+import { satisfactionView } from "./console-insights-satisfaction.js";
 
-const BYS = ["department", "agent", "overall"];
-const FIGURES = "/api/v1/agent/insights/figures";
 const byId = (id) => document.getElementById(id);
 
 const form = byId("insights-filters");
@@ -32,27 +35,22 @@ const view = figuresView({
   tickets: area("ticket", t("console_insights_tickets")),
   chats: area("chat", t("console_insights_chats")),
   statusTable: byId("status-table"),
+  satisfaction: satisfactionView({
+    cards: byId("satisfaction-cards"),
+    none: byId("satisfaction-none"),
+    chart: byId("satisfaction-chart"),
+    table: byId("satisfaction-table"),
+    kinds: document.querySelectorAll("input[name=rating_kind]"),
+  }),
 });
+const more = byId("insights-more");
+const demands = demandsView(byId("demands"));
+// Customers' comments are for admins: an agent's page has no such section and never asks.
+const comments = byId("comments") ? commentsView(byId("comments")) : null;
+const departments = [...byId("insights-department").options].map((option) => option.value).filter(Boolean);
 
-/** The period and breakdown as the address says them (no period: this month). */
-function readState(search = location.search) {
-  const params = new URLSearchParams(search);
-  const period = (params.get("period") || "").trim() || presets().this_month;
-  return { period, by: BYS.includes(params.get("by")) ? params.get("by") : "department" };
-}
-
-function urlOf(state) {
-  const params = new URLSearchParams({ period: state.period });
-  if (state.by !== "department") params.set("by", state.by);
-  return `/console/insights?${params}`;
-}
-
-/** The figures' address: the JSON answer, or one table of it as a CSV file. */
-function figuresPath(period, by, table = null) {
-  const params = new URLSearchParams({ period, by });
-  if (table) params.set("table", table);
-  return `${FIGURES}${table ? ".csv" : ""}?${params}`;
-}
+/** The period, breakdown and department as the address says them. */
+const readState = (search = location.search) => addressState(search, departments);
 
 let state = readState();
 let loads = 0;
@@ -89,6 +87,7 @@ function showState() {
   const choice = choiceOf(state.period);
   form.querySelector(`input[name=choice][value=${choice}]`).checked = true;
   form.querySelector(`input[name=by][value=${state.by}]`).checked = true;
+  field("department").value = state.department;
   const period = parse(state.period);
   const first = period?.first || today();
   field("month").value = period?.kind === "month" ? state.period : iso(first).slice(0, 7);
@@ -99,7 +98,7 @@ function showState() {
   periodName.textContent = describe(state.period);
   thisMonth.href = urlOf({ ...state, period: presets().this_month });
   for (const link of document.querySelectorAll("a.csv-link")) {
-    link.href = figuresPath(state.period, state.by, link.dataset.table);
+    link.href = figuresPath(state, state.by, link.dataset.table);
   }
   // The language switch comes back to this same period (the layout only knows the path).
   const switcher = document.querySelector("a.language-switch");
@@ -134,6 +133,7 @@ function show(overall, split, asked) {
   previous.textContent = tf("console_insights_previous", { name: describe(overall.previous_period) });
   previous.hidden = false;
   failure.hidden = true;
+  more.hidden = false;
   const nothing = isEmpty(overall);
   empty.hidden = !nothing;
   results.hidden = nothing; // shown before drawing: the charts take the width they are given
@@ -145,6 +145,7 @@ function fail(error) {
   results.hidden = true;
   empty.hidden = true;
   previous.hidden = true;
+  more.hidden = true;
   let message = t("console_insights_unavailable");
   if (badPeriod) message = t("console_insights_bad_period");
   else if (error.status >= 400 && error.status < 500) message = error.message;
@@ -159,10 +160,13 @@ async function load() {
   const asked = state;
   results.setAttribute("aria-busy", "true");
   loading.textContent = t("console_insights_loading");
+  // Demands and comments load beside the figures, each in its own section; shown once the period holds.
+  demands.load(asked);
+  comments?.load(asked);
   try {
     const [overall, split] = await Promise.all([
-      api("GET", figuresPath(asked.period, "overall")),
-      asked.by === "overall" ? null : api("GET", figuresPath(asked.period, asked.by)),
+      api("GET", figuresPath(asked, "overall")),
+      asked.by === "overall" ? null : api("GET", figuresPath(asked, asked.by)),
       asked.by === "agent" ? colleagues() : null,
     ]);
     if (mine !== loads) return; // a later choice answers instead
@@ -181,6 +185,7 @@ async function load() {
 form.addEventListener("change", (event) => {
   const { name, value } = event.target;
   if (name === "by") navigate({ ...state, by: value });
+  else if (name === "department") navigate({ ...state, department: value });
   else if (name === "choice" && value in presets()) navigate({ ...state, period: presets()[value] });
   else if (name === "choice") showPickers(value);
 });

@@ -1,0 +1,1 @@
+"""Agents' decisions on recurring demands: an event-sourced application and the page's read model."""
