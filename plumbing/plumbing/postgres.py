@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import psycopg
 from psycopg_pool import AsyncConnectionPool
 
 
@@ -33,3 +34,16 @@ async def ping(pool: AsyncConnectionPool) -> bool:
     async with pool.connection(timeout=3.0) as conn:
         await conn.execute("SELECT 1")
     return True
+
+
+@asynccontextmanager
+async def schema_lock(url: str) -> AsyncIterator[None]:
+    """Hold the database's start-up lock: replicas starting together create tables one at a time.
+
+    ``CREATE ... IF NOT EXISTS`` is not safe when two sessions run it at once (one fails on a
+    unique index of the catalogue), and the event store, its relay position and the views all
+    create theirs that way. The lock is session-level, on a connection of its own; it goes with it.
+    """
+    async with await psycopg.AsyncConnection.connect(url, autocommit=True) as conn:
+        await conn.execute("SELECT pg_advisory_lock(hashtext('atende.schema'))")
+        yield

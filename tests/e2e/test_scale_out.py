@@ -65,6 +65,13 @@ class Replica:
     process: subprocess.Popen[bytes]
     ops_port: int
     log: Path
+    spec: ServiceSpec
+    nats_url: str
+    database: str
+
+    def again(self) -> Replica:
+        """The same replica started anew (a restarted pod), on fresh ports."""
+        return launch(self.spec, f"{self.name}-again", self.nats_url, self.database, self.log.parent)
 
     async def metrics(self) -> list[tuple[str, str, float]]:
         """(name, labels, value) of every labelled sample on its /metrics."""
@@ -96,7 +103,7 @@ def launch(spec: ServiceSpec, name: str, nats_url: str, database: str, root: Pat
             stdout=out,
             stderr=subprocess.STDOUT,
         )
-    return Replica(name, process, int(ports[spec.env_prefix + spec.port_var]), log)
+    return Replica(name, process, int(ports[spec.env_prefix + spec.port_var]), log, spec, nats_url, database)
 
 
 async def ready(replica: Replica) -> bool:
@@ -144,8 +151,11 @@ async def fleet(
                 replica.process.kill()
 
 
-async def open_ticket(bus: Bus, n: int) -> str:
-    """Open ticket ``n``, retrying with the same request id until a replica answers (idempotent)."""
+async def open_ticket(bus: Bus, n: int, retried: list[int] | None = None) -> str:
+    """Open ticket ``n``, retrying with the same request id until a replica answers (idempotent).
+
+    Each retry is noted in ``retried``: a request that failed and had to be sent again.
+    """
     command = OpenTicketV1(
         request_id=f"scale-{n}", customer_email=CUSTOMER, subject=f"Pedido {n}", body="Preciso de ajuda."
     )
@@ -153,11 +163,13 @@ async def open_ticket(bus: Bus, n: int) -> str:
         try:
             return (await bus.request(OPEN_TICKET_V1, command, TicketV1, timeout=3)).ticket_id
         except (TimeoutError, nats.errors.NoRespondersError):  # caught in flight by the kill
-            await asyncio.sleep(0.2)
+            pass
         except RemoteError as error:  # a replica going down answers 503 at most
             if error.code != "503":
                 raise
-            await asyncio.sleep(0.2)
+        if retried is not None:
+            retried.append(n)
+        await asyncio.sleep(0.2)
     raise AssertionError(f"ticket {n} never opened")
 
 
@@ -226,6 +238,29 @@ async def test_two_replicas_share_the_work_and_a_kill_9_of_the_leader_loses_noth
             TicketListV1,
         )
         assert sorted(t.ticket_id for t in listed.tickets) == sorted(opened)
+
+        # The killed pod comes back; then the other is stopped the polite way (a rolling update):
+        # it finishes what it holds and hands over, so not one request fails, and it is gone in 10 s.
+        restarted = leader.again()
+        fleet[restarted.name] = restarted
+        await eventually(lambda: ready(restarted), timeout=60, what="the killed replica back")
+        progress.clear()
+        retried: list[int] = []
+
+        async def polite_load() -> list[str]:
+            for n in range(90, 150):
+                progress.append(await open_ticket(bus, n, retried))
+            return progress
+
+        loading = asyncio.create_task(polite_load())
+        await eventually(lambda: len(progress) >= 10, what="the load under way")
+        survivor.process.send_signal(signal.SIGTERM)
+        assert survivor.process.wait(timeout=10) == 0, survivor.log.read_text()[-3000:]
+        opened += await loading
+        assert retried == [], "a graceful stop fails no request"
+        await one_leader([restarted], "Tickets")
+        facts = await published(bus, TICKET_OPENED_V1, "ticket_id")
+        assert set(facts) == set(opened) and len(opened) == 150 and max(facts.values()) == 1
 
         # Chat: the same shape — both replicas answer, one relay publishes, each request once.
         chats = [fleet["chat-1"], fleet["chat-2"]]

@@ -18,6 +18,7 @@ from chat.translate import translate
 from chat.views.projection import ChatViews
 from chat.views.queries import ChatQueries
 from contracts.subjects import CHAT, DEADLETTER, TICKETS_INTAKE
+from plumbing.postgres import schema_lock
 from plumbing.projection import Projector
 from plumbing.relay import Relay, positions_recorder, relay_leadership
 from plumbing.runtime import Runtime, open_runtime
@@ -35,18 +36,24 @@ async def bootstrap(settings: Settings) -> AsyncIterator[Runtime]:
         streams=(CHAT, TICKETS_INTAKE, DEADLETTER),
     ) as runtime:
         pool = await runtime.open_postgres(settings)
-        app = await runtime.enter(open_conversations(settings))
-        positions = await asyncio.to_thread(positions_recorder, app)
-        relay = Relay(
-            runtime.bus, app, translate, positions, leadership=relay_leadership(settings.postgres_url, app)
-        )
-        await relay.start()
-        runtime.on_stop(relay.stop)
-        views = Projector(app, ChatViews())
-        await views.start()
-        runtime.on_stop(views.stop)
-        presence = Presence(pool, settings.presence_timeout_s)
-        await presence.create()
+        # Replicas starting together create the tables one at a time (IF NOT EXISTS races).
+        async with schema_lock(settings.postgres_url):
+            app = await runtime.enter(open_conversations(settings))
+            positions = await asyncio.to_thread(positions_recorder, app)
+            relay = Relay(
+                runtime.bus,
+                app,
+                translate,
+                positions,
+                leadership=relay_leadership(settings.postgres_url, app),
+            )
+            await relay.start()
+            runtime.on_stop(relay.stop)
+            views = Projector(app, ChatViews())
+            await views.start()
+            runtime.on_stop(views.stop)
+            presence = Presence(pool, settings.presence_timeout_s)
+            await presence.create()
         queries = ChatQueries(
             pool,
             settings.presence_timeout_s,

@@ -15,6 +15,7 @@ from insights.entrypoints import queries
 from insights.entrypoints.demands import regroup
 from insights.entrypoints.facts import handle_facts
 from plumbing.consumer import DurableConsumer
+from plumbing.postgres import schema_lock
 from plumbing.projection import Projector
 from plumbing.runtime import Runtime, open_runtime
 from plumbing.worker import Loop
@@ -31,19 +32,21 @@ async def bootstrap(settings: Settings) -> AsyncIterator[Runtime]:
         streams=(TICKETS, CHAT, DEADLETTER),
     ) as runtime:
         pool = await runtime.open_postgres(settings)
-        async with pool.connection() as conn:
-            await store.ensure_schema(conn)
-            await demands.ensure_schema(conn)
+        # Replicas starting together create the tables one at a time (IF NOT EXISTS races).
+        async with schema_lock(settings.postgres_url):
+            async with pool.connection() as conn:
+                await store.ensure_schema(conn)
+                await demands.ensure_schema(conn)
+            # Agents' decisions on demands: events in insights' database, a projection for the page.
+            decisions = await runtime.enter(open_decisions(settings.postgres_url))
+            decisions_view = Projector(decisions, DecisionsView())
+            await decisions_view.start()
+            runtime.on_stop(decisions_view.stop)
         handler = handle_facts(pool)
         for durable in (INSIGHTS_TICKETS_DURABLE, INSIGHTS_CHAT_DURABLE):
             await _consume(runtime, DurableConsumer(runtime.bus, durable, handler))
         await queries.register(runtime.bus, pool, settings)
         await demand_queries.register(runtime.bus, pool, settings)
-        # Agents' decisions on demands: events in insights' database, a projection for the page.
-        decisions = await runtime.enter(open_decisions(settings.postgres_url))
-        decisions_view = Projector(decisions, DecisionsView())
-        await decisions_view.start()
-        runtime.on_stop(decisions_view.stop)
         await demand_decisions.register(runtime.bus, pool, decisions, decisions_view.include)
         grouping = Loop(
             "insights:demands", regroup(pool, settings.demands_window_days), poll_s=settings.demands_every_s

@@ -6,6 +6,7 @@ from contextlib import asynccontextmanager
 
 from contracts.subjects import DEADLETTER, TICKETS, TICKETS_INTAKE, TICKETS_INTAKE_DURABLE
 from plumbing.consumer import DurableConsumer
+from plumbing.postgres import schema_lock
 from plumbing.projection import Projector
 from plumbing.relay import Relay, positions_recorder, relay_leadership
 from plumbing.runtime import Runtime, open_runtime
@@ -32,23 +33,25 @@ async def bootstrap(settings: Settings) -> AsyncIterator[Runtime]:
         streams=(TICKETS, TICKETS_INTAKE, DEADLETTER),
     ) as runtime:
         pool = await runtime.open_postgres(settings)
-        app = await runtime.enter(open_tickets(settings.postgres_url))
-        positions = await asyncio.to_thread(positions_recorder, app)
-        # Opens in quick succession share one relay round (one log read, one position saved); their
-        # facts leave at most 20 ms later, which no mail or view notices.
-        relay = Relay(
-            runtime.bus,
-            app,
-            Translator(app.get),
-            positions,
-            linger_s=0.02,
-            leadership=relay_leadership(settings.postgres_url, app),
-        )
-        await relay.start()
-        runtime.on_stop(relay.stop)
-        views = Projector(app, TicketViews())
-        await views.start()
-        runtime.on_stop(views.stop)
+        # Replicas starting together create the tables one at a time (IF NOT EXISTS races).
+        async with schema_lock(settings.postgres_url):
+            app = await runtime.enter(open_tickets(settings.postgres_url))
+            positions = await asyncio.to_thread(positions_recorder, app)
+            # Opens in quick succession share one relay round (one log read, one position saved); their
+            # facts leave at most 20 ms later, which no mail or view notices.
+            relay = Relay(
+                runtime.bus,
+                app,
+                Translator(app.get),
+                positions,
+                linger_s=0.02,
+                leadership=relay_leadership(settings.postgres_url, app),
+            )
+            await relay.start()
+            runtime.on_stop(relay.stop)
+            views = Projector(app, TicketViews())
+            await views.start()
+            runtime.on_stop(views.stop)
 
         def changed() -> None:
             relay.nudge()
