@@ -9,22 +9,17 @@ is published exactly once and listed once — the same result as one replica.
 from __future__ import annotations
 
 import asyncio
-import os
-import re
 import signal
-import subprocess
-import sys
 import uuid
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import nats.errors
 import pytest
 from nats.js.api import DeliverPolicy
 from support import infra
+from support.replicas import Replica, end, launch, ready
 from support.waiting import eventually
 
 from contracts import Envelope
@@ -47,73 +42,12 @@ from contracts.subjects import (
 )
 from contracts.ticket_commands import OpenTicketV1, TicketV1
 from contracts.ticket_queries import ListCustomerTicketsV1, TicketListV1
-from devstack.infra import Endpoints
 from devstack.nats import NatsServer
 from devstack.procs import free_port
-from devstack.services import ServiceSpec, service_env, spec_named
+from devstack.services import spec_named
 from plumbing.bus import Bus, RemoteError
 
 CUSTOMER = "replicas@example.com"
-_SAMPLE = re.compile(r"^(\w+)\{([^}]*)\} (\S+)$", re.MULTILINE)
-
-
-@dataclass
-class Replica:
-    """One service process and its ops port."""
-
-    name: str
-    process: subprocess.Popen[bytes]
-    ops_port: int
-    log: Path
-    spec: ServiceSpec
-    nats_url: str
-    database: str
-
-    def again(self) -> Replica:
-        """The same replica started anew (a restarted pod), on fresh ports."""
-        return launch(self.spec, f"{self.name}-again", self.nats_url, self.database, self.log.parent)
-
-    async def metrics(self) -> list[tuple[str, str, float]]:
-        """(name, labels, value) of every labelled sample on its /metrics."""
-        async with httpx.AsyncClient() as client:
-            text = (await client.get(f"http://127.0.0.1:{self.ops_port}/metrics", timeout=5)).text
-        return [(name, labels, float(value)) for name, labels, value in _SAMPLE.findall(text)]
-
-    async def leads(self, app: str) -> bool:
-        """True while its relay of ``app`` is the one publishing."""
-        if self.process.poll() is not None:
-            return False
-        wanted = f'app="{app}"'
-        samples = await self.metrics()
-        return any(n == "atende_relay_leading" and wanted in labels and v == 1 for n, labels, v in samples)
-
-    async def requests_served(self) -> float:
-        """Request-reply calls it answered (commands and queries)."""
-        return sum(v for n, _, v in await self.metrics() if n == "atende_requests_total")
-
-
-def launch(spec: ServiceSpec, name: str, nats_url: str, database: str, root: Path) -> Replica:
-    ports = {variable: str(free_port()) for variable in spec.ports({})}
-    env = service_env(spec, Endpoints(nats_url=nats_url), database, ports)
-    log = root / f"{name}.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", spec.module],
-            env={**os.environ, **env},
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    return Replica(name, process, int(ports[spec.env_prefix + spec.port_var]), log, spec, nats_url, database)
-
-
-async def ready(replica: Replica) -> bool:
-    async with httpx.AsyncClient() as client:
-        try:
-            return (
-                await client.get(f"http://127.0.0.1:{replica.ops_port}/readyz", timeout=2)
-            ).status_code == 200
-        except httpx.HTTPError:
-            return False
 
 
 @pytest.fixture
@@ -141,14 +75,7 @@ async def fleet(
             await eventually(lambda r=replica: ready(r), timeout=60, what=f"{replica.name} ready")
         yield replicas
     finally:
-        for replica in replicas.values():
-            if replica.process.poll() is None:
-                replica.process.send_signal(signal.SIGTERM)
-        for replica in replicas.values():
-            try:
-                replica.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                replica.process.kill()
+        end(list(replicas.values()))
 
 
 async def open_ticket(bus: Bus, n: int, retried: list[int] | None = None) -> str:
