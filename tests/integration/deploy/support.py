@@ -43,7 +43,7 @@ PUBLIC_PORTS = {"gateway": 8000}
 INTERNAL_PORTS = {"files": 8005}
 # Settings that are credentials although typed str (every SecretStr field is one too).
 CREDENTIALS = {"postgres_url", "s3_access_key"}
-TERMINATION_GRACE_S = 30
+TERMINATION_GRACE_S = 20
 
 
 @cache
