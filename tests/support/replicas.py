@@ -17,7 +17,8 @@ from devstack.infra import Endpoints
 from devstack.procs import free_port
 from devstack.services import ServiceSpec, service_env
 
-_SAMPLE = re.compile(r"^(\w+)\{([^}]*)\} (\S+)$", re.MULTILINE)
+# Greedy labels: a route label like "/api/v1/tickets/{ticket_id}" holds braces of its own.
+_SAMPLE = re.compile(r"^(\w+)\{(.*)\} (\S+)$", re.MULTILINE)
 
 
 @dataclass
@@ -48,6 +49,11 @@ class Replica:
             ports=self.ports if same_ports else None,
         )
 
+    @property
+    def url(self) -> str:
+        """The root of its public HTTP API (the gateway's HTTP_PORT)."""
+        return f"http://127.0.0.1:{self.port('HTTP_PORT')}"
+
     def port(self, variable: str) -> int:
         """The port it listens on for ``variable`` (without its prefix, e.g. HTTP_PORT)."""
         return int(self.ports[self.spec.env_prefix + variable])
@@ -55,6 +61,26 @@ class Replica:
     def tail(self, chars: int = 3000) -> str:
         """The end of its log, for a failure's message."""
         return self.log.read_text(errors="replace")[-chars:]
+
+    def command(self, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+        """Run ``python -m <module> *args`` with its environment (an operator's command beside the pod)."""
+        return subprocess.run(
+            [sys.executable, "-m", self.spec.module, *args],
+            env={
+                **os.environ,
+                **_variables(self.spec, self.nats_url, self.database, self.ports, self.endpoints, self.env),
+            },
+            input=stdin,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+
+    def kill(self) -> None:
+        """SIGKILL (a pod lost, no goodbye), then wait until it is gone."""
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(timeout=10)
 
     def stop(self, timeout: float = 10) -> int:
         """SIGTERM, then its exit code once it is gone (TimeoutExpired if it takes longer)."""
@@ -79,6 +105,16 @@ class Replica:
         """Request-reply calls it answered (commands and queries)."""
         return sum(v for n, _, v in await self.metrics() if n == "atende_requests_total")
 
+    async def http_requests(self, method: str = "", route: str = "") -> float:
+        """HTTP requests it answered, of ``method`` and ``route`` (a route template) when given."""
+        wanted = [f'method="{method}"'] if method else []
+        wanted += [f'route="{route}"'] if route else []
+        return sum(
+            v
+            for n, labels, v in await self.metrics()
+            if n == "atende_http_requests_total" and all(w in labels for w in wanted)
+        )
+
 
 def launch(
     spec: ServiceSpec,
@@ -97,8 +133,7 @@ def launch(
     (prefixed) variables; ``ports`` reuses given ports instead of free ones.
     """
     ports = dict(ports) if ports is not None else {variable: str(free_port()) for variable in spec.ports({})}
-    ends = replace(endpoints, nats_url=nats_url) if endpoints is not None else Endpoints(nats_url=nats_url)
-    variables = service_env(spec, ends, database, ports) | dict(env or {})
+    variables = _variables(spec, nats_url, database, ports, endpoints, env)
     log = root / f"{name}.log"
     with log.open("ab") as out:
         process = subprocess.Popen(
@@ -119,6 +154,19 @@ def launch(
         dict(env or {}),
         ports,
     )
+
+
+def _variables(
+    spec: ServiceSpec,
+    nats_url: str,
+    database: str,
+    ports: Mapping[str, str],
+    endpoints: Endpoints | None,
+    env: Mapping[str, str] | None,
+) -> dict[str, str]:
+    """The (prefixed) variables the launcher would give it, then ``env`` on top."""
+    ends = replace(endpoints, nats_url=nats_url) if endpoints is not None else Endpoints(nats_url=nats_url)
+    return service_env(spec, ends, database, ports) | dict(env or {})
 
 
 async def ready(replica: Replica) -> bool:
