@@ -62,6 +62,7 @@ async def _stack(ctx: BenchContext) -> AsyncIterator[tuple[aiohttp.ClientSession
         "COOKIE_SECURE": "false",
         "FILES_URL": f"http://127.0.0.1:{internal_port}",
         "FILES_TOKEN": token,
+        "RATE_LIMITS": "false",  # one customer, many tickets, one IP
     }
     async with services(ctx, {"files": files, "gateway": gateway}) as running:
         url = f"http://127.0.0.1:{http_port}"

@@ -11,6 +11,7 @@ from gateway.chat.tokens import ResumeTokens
 from gateway.config import Settings
 from gateway.files.client import FilesClient
 from gateway.middleware import CorrelationMiddleware, LanguageMiddleware
+from gateway.ratelimit.limiter import Limiter
 from gateway.routers import (
     accounts,
     admin_mail,
@@ -46,6 +47,8 @@ def create_app(
     app.state.files = files  # None: attachments answer 503
     app.state.settings = settings or (accounts_service.settings if accounts_service else Settings())
     app.state.chat_tokens = chat_tokens(app.state.settings)
+    # Limits count in the accounts' database, shared by every replica (none without one: some tests).
+    app.state.limiter = Limiter(accounts_service.pool, app.state.settings) if accounts_service else None
     app.state.chat_hub = Hub(bus)  # one live subscription per subject, shared by this process's sockets
     errors.install(app)
     # The last added is the outermost: every line logged for a request, 500s included, has its id.

@@ -3,6 +3,9 @@
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import Any
+
+import uvicorn
 
 from contracts.subjects import ACCOUNTS
 from gateway import VERSION
@@ -13,7 +16,7 @@ from gateway.app import create_app
 from gateway.config import Settings
 from gateway.files.client import FilesClient
 from plumbing.logging import get_logger
-from plumbing.ops import embedded_server
+from plumbing.ops import EmbeddedServer
 from plumbing.runtime import Runtime, open_runtime
 
 log = get_logger(__name__)
@@ -24,6 +27,22 @@ class GatewayRuntime(Runtime):
     """The runtime, plus the accounts service the app uses (tests and tools reach it here)."""
 
     accounts: Accounts | None = None
+
+
+def public_server(app: Any, settings: Settings) -> EmbeddedServer:
+    """uvicorn for the public API, without its proxy headers: by default it believes X-Forwarded-For
+    from any local peer, and the rate limits must see the real client (gateway.domain.limits does,
+    with TRUSTED_PROXIES)."""
+    config = uvicorn.Config(
+        app,
+        host=settings.http_host,
+        port=settings.http_port,
+        log_config=None,
+        access_log=False,
+        lifespan="off",
+        proxy_headers=False,
+    )
+    return EmbeddedServer(config)
 
 
 @asynccontextmanager
@@ -45,7 +64,7 @@ async def bootstrap(settings: Settings) -> AsyncIterator[GatewayRuntime]:
         files = FilesClient(settings.files_url, settings.files_token.get_secret_value())
         runtime.resources.push_async_callback(files.close)
         app = create_app(runtime.bus, accounts, files, settings)
-        server = embedded_server(app, settings.http_host, settings.http_port)
+        server = public_server(app, settings)
         await server.start()
         runtime.on_stop(server.stop)
         log.info("http.listening", url=f"http://{settings.http_host}:{settings.http_port}")

@@ -5,6 +5,7 @@ from typing import Annotated
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import NoDecode, SettingsConfigDict
 
+from gateway.domain.limits import networks
 from plumbing.settings import PostgresSettings, ServiceSettings
 
 DEPARTMENTS = ("Comercial", "Financeiro", "Suporte", "Websites")
@@ -52,16 +53,42 @@ class Settings(ServiceSettings, PostgresSettings):
     )
     # Comma-separated in the environment: sites that embed the support button may open customer sockets.
     chat_origins: Annotated[tuple[str, ...], NoDecode] = ()
+    # Rate limits (docs/architecture.md, "Rate limits"): counted in the database, so shared by every
+    # replica; each is a number of requests per period, 0 turns that one off.
+    rate_limits: bool = Field(default=True, description="False turns every rate limit off (load tests).")
+    # Comma-separated CIDRs: proxies whose X-Forwarded-For is believed; from anyone else it is ignored.
+    trusted_proxies: Annotated[tuple[str, ...], NoDecode] = ()
+    sign_ups_per_ip_hour: int = Field(default=10, ge=0)
+    password_resets_per_ip_hour: int = Field(default=10, ge=0)
+    logins_per_ip_minute: int = Field(default=20, ge=0)
+    login_failures_per_account: int = Field(
+        default=10, ge=0, description="Failed log-ins of one email in the window before it slows down…"
+    )
+    login_failures_per_ip: int = Field(default=50, ge=0, description="…and of one client IP.")
+    login_failure_window_s: float = Field(
+        default=900, gt=0, description="Failures are forgotten this long after the last; the longest wait."
+    )
+    tickets_per_customer_hour: int = Field(default=30, ge=0)
+    replies_per_customer_hour: int = Field(default=120, ge=0)
+    chats_per_ip_hour: int = Field(default=20, ge=0)
+    offline_messages_per_ip_hour: int = Field(default=10, ge=0)
+    ratings_per_ip_hour: int = Field(default=30, ge=0)
     session_idle_days: float = Field(default=7, gt=0)
     session_max_days: float = Field(default=30, gt=0)
     # Comma-separated in the environment: ATENDE_GATEWAY_DEPARTMENTS=Comercial,Financeiro,Suporte
     departments: Annotated[tuple[str, ...], NoDecode] = DEPARTMENTS
 
-    @field_validator("departments", "chat_origins", mode="before")
+    @field_validator("departments", "chat_origins", "trusted_proxies", mode="before")
     @classmethod
     def _split(cls, value: object) -> object:
         if isinstance(value, str):
             return tuple(name.strip() for name in value.split(",") if name.strip())
+        return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _cidrs(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        networks(value)  # a typo must stop the start, not silently trust nobody (or everybody)
         return value
 
     @field_validator("public_url")

@@ -56,14 +56,24 @@ def install(app: FastAPI) -> None:
         if status >= 500:
             log.error("http.service_failed", code=exc.code, reason=exc.reason)
         # A 401 names the scheme that would have worked (RFC 6750); cookies need no challenge.
-        challenge = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+        headers = {"WWW-Authenticate": "Bearer"} if status == 401 else {}
         body = _body(request.headers, reason, fields)
+        wait = exc.detail.get("retry_after_s")
+        if status == 429 and isinstance(wait, int):
+            # "rate_limited" alone is the chat socket's flooding; over HTTP, say when to come back.
+            body["message"] = text("too_many_requests", negotiate(request.headers.get("accept-language")))
+            body["retry_after_s"] = wait
+            headers["Retry-After"] = str(wait)
         if status == 409 and isinstance(exc.detail.get("current"), dict):
             body["current"] = exc.detail["current"]  # what the caller should look at before retrying
-        return JSONResponse(body, status_code=status, headers=challenge)
+        return JSONResponse(body, status_code=status, headers=headers or None)
 
     @app.exception_handler(HTTPException)
     async def http_refusal(request: Request, exc: HTTPException) -> JSONResponse:
+        if exc.status_code == 400:
+            # FastAPI's answer to a body it cannot even decode (not UTF-8): the 422 malformed JSON gets.
+            fields = [{"field": "body", "reason": "json_invalid"}]
+            return JSONResponse(_body(request.headers, "invalid", fields), status_code=422)
         reason = _HTTP_REASONS.get(exc.status_code, "http_error")
         return JSONResponse(_body(request.headers, reason), status_code=exc.status_code, headers=exc.headers)
 

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StringConstraints
+
+# PostgreSQL text cannot hold NUL: free text that reaches a query says so here (a 422), not as a 500 behind.
+NO_NUL = r"^[^\x00]*$"
+# An id a client sends back (all are UUIDs): as long as the services take one, printable ASCII. A longer,
+# empty or NUL-bearing one was a 500 (the command could not be built, or PostgreSQL refused it).
+ApiId = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=r"^[\x21-\x7e]+$")]
+# Paging: a larger offset overflowed PostgreSQL's OFFSET (a bigint) into a 500; no list comes near it.
+MAX_OFFSET = 1_000_000_000
 
 
 class FieldError(BaseModel):
@@ -24,6 +32,9 @@ class ErrorBody(BaseModel):
     error: str = Field(examples=["invalid"], description="Stable reason code.")
     message: str = Field(description="What went wrong, in pt-BR or English by Accept-Language.")
     fields: list[FieldError] | None = Field(default=None, description="The fields at fault, when any.")
+    retry_after_s: int | None = Field(
+        default=None, description="429 `rate_limited`: seconds to wait, as in the Retry-After header."
+    )
     current: dict[str, Any] | None = Field(
         default=None, description="409 `stale_version`: the resource as it is now, to review before retrying."
     )
@@ -35,6 +46,7 @@ _MEANING = {
     404: "`not_found`.",
     409: "`conflict`.",
     422: "`invalid` or a more precise code; `fields` names each field at fault and why.",
+    429: "`rate_limited`: too many requests; try again after Retry-After seconds (also `retry_after_s`).",
     503: "`unavailable`: a dependency is down; try again later (Retry-After).",
     504: "`timeout`: the service behind took too long; try again.",
 }

@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from gateway.accounts.access import ApiToken
 from gateway.domain.accounts import PASSWORD_MAX
 from gateway.domain.principal import Principal
+from gateway.openapi import NO_NUL
 
 
 class SignUp(BaseModel):
@@ -37,8 +38,8 @@ class TokenForm(BaseModel):
 class LogIn(BaseModel):
     """Email and password."""
 
-    email: str = Field(max_length=320, examples=["maria@example.com"])
-    password: str = Field(min_length=1, max_length=PASSWORD_MAX)
+    email: str = Field(max_length=320, pattern=NO_NUL, examples=["maria@example.com"])
+    password: str = Field(min_length=1, max_length=PASSWORD_MAX, pattern=NO_NUL)
 
 
 class Me(BaseModel):
@@ -94,7 +95,7 @@ class ResetConfirm(BaseModel):
 class TokenRequest(BaseModel):
     """A label to recognise the token by."""
 
-    name: str = Field(min_length=1, max_length=100, examples=["integração CRM"])
+    name: str = Field(min_length=1, max_length=100, pattern=NO_NUL, examples=["integração CRM"])
 
 
 class TokenInfo(BaseModel):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from psycopg_pool import AsyncConnectionPool
 
+from gateway.ratelimit.store import DDL as LIMITS_DDL
+
 # Any constant shared by every replica: one of them creates the tables while the others wait.
 _LOCK = 0x61_74_65_6E_64_65  # "atende"
 
@@ -76,5 +78,5 @@ async def ensure_schema(pool: AsyncConnectionPool) -> None:
     """Create every table and index that is missing, under a lock so concurrent starts do not clash."""
     async with pool.connection() as conn, conn.transaction():
         await conn.execute("SELECT pg_advisory_xact_lock(%s)", (_LOCK,))
-        for statement in DDL:
+        for statement in (*DDL, *LIMITS_DDL):
             await conn.execute(statement)

@@ -203,6 +203,10 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "Muitas mensagens seguidas. Aguarde um instante.",
         "Too many messages at once. Wait a moment.",
     ),
+    "too_many_requests": (
+        "Muitas tentativas em pouco tempo. Aguarde um pouco e tente de novo.",
+        "Too many attempts in a short time. Wait a little and try again.",
+    ),
     "message_too_long": ("Mensagem longa demais.", "Message too long."),
     "empty_message": ("Escreva uma mensagem ou envie um arquivo.", "Write a message or send a file."),
     "unknown_frame": ("Tipo de mensagem desconhecido.", "Unknown frame type."),

@@ -19,7 +19,7 @@ from contracts.mail import (
 from contracts.subjects import LIST_QUARANTINED_MAIL_V1, RETRY_QUARANTINED_MAIL_V1
 from gateway.auth import CurrentAdmin
 from gateway.dependencies import BusDep
-from gateway.openapi import documented
+from gateway.openapi import MAX_OFFSET, documented
 
 router = APIRouter(
     prefix="/api/v1/admin/mail", tags=["mail (admins)"], responses=documented(401, 403, 422, 503, 504)
@@ -78,7 +78,7 @@ async def held_mail(
     bus: BusDep,
     outcome: Outcomes = ["quarantined"],  # noqa: B006 (FastAPI copies it)
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> MailPage:
     """Quarantined (unparseable, too large, no usable sender), ignored (automatic), capped or bounced mail."""
     query = ListQuarantinedMailV1(

@@ -17,7 +17,7 @@ from gateway.auth import CurrentAgent, CurrentCustomer
 from gateway.domain.principal import Principal
 from gateway.files.calls import AttachmentCalls, AttachmentsDep, FileName
 from gateway.files.models import RAW_BODY, AttachmentOut, attachment_out
-from gateway.openapi import documented
+from gateway.openapi import ApiId, documented
 from gateway.tickets.calls import Calls, TicketCalls, request_id
 
 _REFUSALS = documented(
@@ -74,7 +74,7 @@ async def upload_for_new_ticket(
     summary="Attach a file to a reply",
 )
 async def upload_for_reply(
-    ticket_id: str,
+    ticket_id: ApiId,
     request: Request,
     filename: FileName,
     me: CurrentCustomer,
@@ -89,7 +89,7 @@ async def upload_for_reply(
     "/{ticket_id}/attachments/{attachment_id}", responses=_DOWNLOAD, response_class=StreamingResponse
 )
 async def download(
-    ticket_id: str, attachment_id: str, me: CurrentCustomer, files: AttachmentsDep
+    ticket_id: ApiId, attachment_id: ApiId, me: CurrentCustomer, files: AttachmentsDep
 ) -> StreamingResponse:
     """A file of the ticket's public history."""
     return await files.download(me, ticket_id, attachment_id)
@@ -103,7 +103,7 @@ async def download(
     summary="Attach a file to a reply or note",
 )
 async def agent_upload(
-    ticket_id: str,
+    ticket_id: ApiId,
     request: Request,
     filename: FileName,
     me: CurrentAgent,
@@ -116,7 +116,7 @@ async def agent_upload(
 
 @agent.get("/{ticket_id}/attachments/{attachment_id}", responses=_DOWNLOAD, response_class=StreamingResponse)
 async def agent_download(
-    ticket_id: str, attachment_id: str, me: CurrentAgent, files: AttachmentsDep
+    ticket_id: ApiId, attachment_id: ApiId, me: CurrentAgent, files: AttachmentsDep
 ) -> StreamingResponse:
     """A file of the ticket's history, internal notes included."""
     return await files.download(me, ticket_id, attachment_id)

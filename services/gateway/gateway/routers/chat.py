@@ -42,7 +42,9 @@ from gateway.chat.tokens import Visitor
 from gateway.dependencies import AccountsDep, BusDep
 from gateway.domain.accounts import Problem, email_problems, name_problems, normalise_email, normalise_name
 from gateway.domain.language import negotiate
-from gateway.openapi import documented
+from gateway.openapi import MAX_OFFSET, ApiId, documented
+from gateway.ratelimit import http as rate_limits
+from gateway.ratelimit.limiter import CHAT, OFFLINE_MESSAGE
 from gateway.routers.chat_files import ChatToken, visitor_of
 from gateway.tickets.calls import IdempotencyKey
 from plumbing.bus import RemoteError
@@ -106,11 +108,12 @@ async def availability(request: Request, bus: BusDep) -> dict[str, Any]:
     return {"departments": [d.model_dump(mode="json") for d in found.departments]}
 
 
-@router.post("/conversations", status_code=status.HTTP_201_CREATED, responses=documented(409))
+@router.post("/conversations", status_code=status.HTTP_201_CREATED, responses=documented(409, 429))
 async def start(
     form: StartForm, request: Request, bus: BusDep, idempotency_key: IdempotencyKey = None
 ) -> Started:
     """Start a chat; 409 `no_agent_available` when nobody can answer (then leave a message)."""
+    await rate_limits.by_ip(request, CHAT)
     name, email = _checked(request, form)
     started = await bus.request(
         START_CHAT_V1,
@@ -132,11 +135,12 @@ async def start(
     )
 
 
-@router.post("/offline-messages", status_code=status.HTTP_202_ACCEPTED)
+@router.post("/offline-messages", status_code=status.HTTP_202_ACCEPTED, responses=documented(429))
 async def leave_message(
     form: OfflineForm, request: Request, bus: BusDep, idempotency_key: IdempotencyKey = None
 ) -> dict[str, Any]:
     """Nobody can answer now: the message becomes a request and the answer comes by email."""
+    await rate_limits.by_ip(request, OFFLINE_MESSAGE)
     name, email = _checked(request, form)
     visitor = request.app.state.chat_tokens.read(form.resume_token) if form.resume_token else None
     left = await bus.request(
@@ -206,7 +210,7 @@ async def my_chats(
     me: CurrentCustomer,
     bus: BusDep,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> dict[str, Any]:
     """A logged-in customer's past chats, beside their tickets (only once the address is verified)."""
     if not me.email_verified:
@@ -223,7 +227,7 @@ async def my_chats(
 
 
 @router.get("/conversations/{conversation_id}", responses=documented(401, 403, 404))
-async def my_chat(conversation_id: str, me: CurrentCustomer, bus: BusDep) -> dict[str, Any]:
+async def my_chat(conversation_id: ApiId, me: CurrentCustomer, bus: BusDep) -> dict[str, Any]:
     """One of the customer's past chats, whole (404 unless it is theirs and their address is verified)."""
     found = await bus.request(
         GET_CONVERSATION_V1, GetConversationV1(conversation_id=conversation_id), ConversationV1
@@ -253,7 +257,7 @@ class RatingOut(BaseModel):
 
 @router.post("/conversations/{conversation_id}/rating", responses=documented(401, 403, 404, 409))
 async def rate(
-    conversation_id: str,
+    conversation_id: ApiId,
     form: RatingForm,
     request: Request,
     bus: BusDep,

@@ -15,7 +15,7 @@ from gateway.chat.tokens import Visitor
 from gateway.dependencies import AccountsDep, BusDep
 from gateway.files.calls import AttachmentsDep, FileName
 from gateway.files.models import RAW_BODY, AttachmentOut, attachment_out
-from gateway.openapi import documented
+from gateway.openapi import ApiId, documented
 from plumbing.bus import Bus
 from plumbing.errors import NotFound
 
@@ -42,7 +42,11 @@ ChatToken = Annotated[
     openapi_extra=RAW_BODY,
 )
 async def upload(
-    conversation_id: str, request: Request, filename: FileName, files: AttachmentsDep, token: ChatToken = None
+    conversation_id: ApiId,
+    request: Request,
+    filename: FileName,
+    files: AttachmentsDep,
+    token: ChatToken = None,
 ) -> AttachmentOut:
     """A file for the chat (same rules as every upload); then send a message frame with its id."""
     visitor = visitor_of(request, conversation_id, token)
@@ -57,8 +61,8 @@ async def upload(
     response_class=StreamingResponse,
 )
 async def download(
-    conversation_id: str,
-    attachment_id: str,
+    conversation_id: ApiId,
+    attachment_id: ApiId,
     request: Request,
     bus: BusDep,
     accounts: AccountsDep,

@@ -18,7 +18,7 @@ from gateway.domain.language import negotiate
 from gateway.domain.principal import Principal
 from gateway.files.calls import AttachmentsDep, FileName
 from gateway.files.models import RAW_BODY, AttachmentOut, attachment_out
-from gateway.openapi import documented
+from gateway.openapi import MAX_OFFSET, NO_NUL, ApiId, documented
 from gateway.routers.chat import limits, serve
 from gateway.routers.chat_files import shared_in
 from plumbing.bus import Bus
@@ -33,11 +33,12 @@ router = APIRouter(
 async def search(
     me: CurrentAgent,
     bus: BusDep,
-    q: Annotated[str | None, Query(max_length=200)] = None,
-    department: Annotated[str | None, Query(max_length=100)] = None,
-    customer_email: Annotated[str | None, Query(max_length=320)] = None,
+    q: Annotated[str | None, Query(max_length=200, pattern=NO_NUL)] = None,
+    department: Annotated[str | None, Query(max_length=100, pattern=NO_NUL)] = None,
+    # As chat takes it (any other was a 500: the query could not be built); NUL: see NO_NUL.
+    customer_email: Annotated[str | None, Query(max_length=254, pattern=r"^[^@\s\x00]+@[^@\s\x00]+$")] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> dict[str, Any]:
     """Past and present chats of the agent's departments, by words of the transcript or customer."""
     departments = [d for d in me.departments if department in (None, d)]
@@ -54,7 +55,7 @@ async def search(
 
 
 @router.get("/{conversation_id}", responses=documented(404))
-async def transcript(conversation_id: str, me: CurrentAgent, bus: BusDep) -> dict[str, Any]:
+async def transcript(conversation_id: ApiId, me: CurrentAgent, bus: BusDep) -> dict[str, Any]:
     """A chat with every entry, if it belongs to one of the agent's departments (404 otherwise)."""
     found = await bus.request(
         GET_CONVERSATION_V1, GetConversationV1(conversation_id=conversation_id), ConversationV1
@@ -96,7 +97,7 @@ async def _of_my_departments(bus: Bus, me: Principal, conversation_id: str) -> C
     openapi_extra=RAW_BODY,
 )
 async def upload(
-    conversation_id: str,
+    conversation_id: ApiId,
     request: Request,
     filename: FileName,
     me: CurrentAgent,
@@ -115,7 +116,7 @@ async def upload(
     response_class=StreamingResponse,
 )
 async def download(
-    conversation_id: str, attachment_id: str, me: CurrentAgent, bus: BusDep, files: AttachmentsDep
+    conversation_id: ApiId, attachment_id: ApiId, me: CurrentAgent, bus: BusDep, files: AttachmentsDep
 ) -> StreamingResponse:
     """A file shared in one of the department's chats."""
     await _of_my_departments(bus, me, conversation_id)

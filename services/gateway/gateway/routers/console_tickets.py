@@ -29,7 +29,7 @@ from contracts.tickets import TicketStatus
 from gateway.auth import CurrentAgent
 from gateway.dependencies import BusDep
 from gateway.files.calls import AttachmentsDep
-from gateway.openapi import documented
+from gateway.openapi import MAX_OFFSET, NO_NUL, ApiId, documented
 from gateway.tickets.calls import Calls, IdempotencyKey, Language, request_id
 from gateway.tickets.models import (
     Assignment,
@@ -62,13 +62,16 @@ async def inbox(
     calls: Calls,
     language: Language,
     status_: Annotated[list[TicketStatus], Query(alias="status")] = [],  # noqa: B006 (FastAPI copies it)
-    department: Annotated[str | None, Query(max_length=100)] = None,
+    department: Annotated[str | None, Query(max_length=100, pattern=NO_NUL)] = None,
     assignee: Annotated[
-        str | None, Query(max_length=200, description="An agent's id, 'me', or '-' for unassigned.")
+        str | None,
+        Query(max_length=200, pattern=NO_NUL, description="An agent's id, 'me', or '-' for unassigned."),
     ] = None,
-    q: Annotated[str | None, Query(max_length=500, description="Words, or a number like #1042.")] = None,
+    q: Annotated[
+        str | None, Query(max_length=500, pattern=NO_NUL, description="Words, or a number like #1042.")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> TicketPage:
     """The agent's departments' tickets (and unrouted ones), latest activity first, with counts."""
     found = await bus.request(
@@ -77,7 +80,7 @@ async def inbox(
             departments=list(me.departments),
             status=status_,
             department=department,
-            assignee=me.account_id if assignee == "me" else assignee,
+            assignee=me.account_id if assignee == "me" else assignee or None,  # "assignee=": no filter
             text=q,
             limit=limit,
             offset=offset,
@@ -101,7 +104,7 @@ async def inbox(
 
 @router.get("/{ticket_id}", responses=documented(404))
 async def get_ticket(
-    ticket_id: str, me: CurrentAgent, calls: Calls, files: AttachmentsDep, language: Language
+    ticket_id: ApiId, me: CurrentAgent, calls: Calls, files: AttachmentsDep, language: Language
 ) -> TicketDetail:
     """One ticket with every event, internal notes and assignments included."""
     found = await calls.history(me, ticket_id)
@@ -115,7 +118,7 @@ async def get_ticket(
 
 @router.post("/{ticket_id}/replies", status_code=status.HTTP_201_CREATED, responses=documented(404, 409))
 async def reply(
-    ticket_id: str,
+    ticket_id: ApiId,
     new: NewReply,
     me: CurrentAgent,
     calls: Calls,
@@ -139,7 +142,7 @@ async def reply(
 
 @router.post("/{ticket_id}/notes", status_code=status.HTTP_201_CREATED, responses=documented(404, 409))
 async def add_note(
-    ticket_id: str,
+    ticket_id: ApiId,
     new: NewNote,
     me: CurrentAgent,
     calls: Calls,
@@ -160,7 +163,7 @@ async def add_note(
 
 @router.put("/{ticket_id}/status", responses=documented(404, 409))
 async def change_status(
-    ticket_id: str, change: StatusChange, me: CurrentAgent, calls: Calls, language: Language
+    ticket_id: ApiId, change: StatusChange, me: CurrentAgent, calls: Calls, language: Language
 ) -> Ticket:
     """Work on it (in_progress), finish it (finished) or reopen a finished one (waiting)."""
     move = _MOVES.get(change.status)
@@ -179,7 +182,7 @@ async def change_status(
 
 @router.put("/{ticket_id}/assignee", responses=documented(404, 409))
 async def assign(
-    ticket_id: str, assignment: Assignment, me: CurrentAgent, calls: Calls, language: Language
+    ticket_id: ApiId, assignment: Assignment, me: CurrentAgent, calls: Calls, language: Language
 ) -> Ticket:
     """Give the ticket to an agent, or to nobody."""
     command = AssignTicketV1(

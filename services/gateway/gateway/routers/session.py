@@ -11,6 +11,8 @@ from gateway.accounts.models import LogIn, Me, SessionOpened, TokenInfo, TokenIs
 from gateway.auth import Credential, CurrentPrincipal, clear_session_cookies, set_session_cookies
 from gateway.dependencies import AccountsDep
 from gateway.openapi import documented
+from gateway.ratelimit import http as limits
+from plumbing.errors import ServiceError
 
 router = APIRouter(prefix="/api/v1", tags=["session"])
 
@@ -18,12 +20,26 @@ router = APIRouter(prefix="/api/v1", tags=["session"])
 @router.post(
     "/session",
     responses=documented(
-        401, 422, 503, e401="`invalid_credentials`: the same for an unknown address and a wrong password."
+        401,
+        422,
+        429,
+        503,
+        e401="`invalid_credentials`: the same for an unknown address and a wrong password.",
+        e429="`rate_limited`: too many attempts from this IP, or failed ones for this email (the same"
+        " for an unknown one); the wait doubles with each further failure, up to 15 min.",
     ),
 )
-async def log_in(form: LogIn, response: Response, accounts: AccountsDep) -> SessionOpened:
+async def log_in(form: LogIn, request: Request, response: Response, accounts: AccountsDep) -> SessionOpened:
     """Log in: sets the HttpOnly session cookie and the CSRF cookie; answers the account and the CSRF token."""
-    logged_in = await accounts.log_in(form.email, form.password)
+    attempt = await limits.log_in_attempt(request, form.email)
+    try:
+        logged_in = await accounts.log_in(form.email, form.password)
+    except ServiceError as refused:
+        if attempt is not None and refused.reason == "invalid_credentials":
+            await attempt.failed()
+        raise
+    if attempt is not None:
+        await attempt.succeeded()
     set_session_cookies(response, logged_in, accounts.settings.cookie_secure)
     return SessionOpened(principal=Me.of(logged_in.principal), csrf_token=logged_in.csrf_token)
 

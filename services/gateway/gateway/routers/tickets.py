@@ -15,7 +15,9 @@ from gateway.accounts.service import Accounts
 from gateway.auth import CurrentCustomer
 from gateway.dependencies import BusDep
 from gateway.files.calls import AttachmentsDep, attachment_calls
-from gateway.openapi import documented
+from gateway.openapi import MAX_OFFSET, ApiId, documented
+from gateway.ratelimit import http as limits
+from gateway.ratelimit.limiter import REPLY, TICKET
 from gateway.tickets.calls import Calls, IdempotencyKey, Language, TicketCalls, language, request_id
 from gateway.tickets.models import (
     NewRating,
@@ -38,7 +40,7 @@ router = APIRouter(
 )
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, summary="Nova solicitação")
+@router.post("", status_code=status.HTTP_201_CREATED, summary="Nova solicitação", responses=documented(429))
 async def open_ticket(
     new: NewTicket,
     me: CurrentCustomer,
@@ -54,6 +56,7 @@ async def open_ticket(
     # than through five more dependencies, each of which costs more to resolve than its use here.
     bus: Bus = request.app.state.bus
     accounts: Accounts = request.app.state.accounts  # there: CurrentCustomer needed it
+    await limits.by_account(request, TICKET, me.account_id)  # before anything is sent
     if new.department is not None and new.department not in accounts.settings.departments:
         raise Invalid("invalid", errors=[{"field": "department", "reason": "department_unknown"}])
     opening = request_id(me, idempotency_key, "open")
@@ -84,7 +87,7 @@ async def list_tickets(
     bus: BusDep,
     language: Language,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> TicketPage:
     """The customer's tickets, latest activity first, each with the day and time it was opened."""
     found = await bus.request(
@@ -104,7 +107,7 @@ async def list_tickets(
 
 @router.get("/{ticket_id}", responses=documented(404))
 async def get_ticket(
-    ticket_id: str, me: CurrentCustomer, calls: Calls, files: AttachmentsDep, language: Language
+    ticket_id: ApiId, me: CurrentCustomer, calls: Calls, files: AttachmentsDep, language: Language
 ) -> TicketDetail:
     """One ticket: its current status and its whole public history."""
     found = await calls.history(me, ticket_id)
@@ -117,17 +120,19 @@ async def get_ticket(
     )
 
 
-@router.post("/{ticket_id}/replies", status_code=status.HTTP_201_CREATED, responses=documented(404, 409))
+@router.post("/{ticket_id}/replies", status_code=status.HTTP_201_CREATED, responses=documented(404, 409, 429))
 async def reply(
-    ticket_id: str,
+    ticket_id: ApiId,
     new: NewReply,
     me: CurrentCustomer,
+    request: Request,
     calls: Calls,
     files: AttachmentsDep,
     language: Language,
     idempotency_key: IdempotencyKey = None,
 ) -> Ticket:
     """Answer the ticket. Answering a finished one reopens it; long after, it opens a linked new one."""
+    await limits.by_account(request, REPLY, me.account_id)
     await files.check(me.account_id, ticket_id, new.attachment_ids)
     return await calls.change(
         me,
@@ -147,7 +152,7 @@ async def reply(
 
 
 @router.post("/{ticket_id}/solved", responses=documented(404, 409))
-async def solved(ticket_id: str, me: CurrentCustomer, calls: Calls, language: Language) -> Ticket:
+async def solved(ticket_id: ApiId, me: CurrentCustomer, calls: Calls, language: Language) -> Ticket:
     """Mark the problem solved ("meu problema foi resolvido"): the customer finishes the ticket."""
     return await calls.change(
         me,
@@ -159,7 +164,7 @@ async def solved(ticket_id: str, me: CurrentCustomer, calls: Calls, language: La
 
 
 @router.post("/{ticket_id}/rating", responses=documented(404, 409))
-async def rating(ticket_id: str, new: NewRating, me: CurrentCustomer, calls: Calls) -> Rating:
+async def rating(ticket_id: ApiId, new: NewRating, me: CurrentCustomer, calls: Calls) -> Rating:
     """Rate a finished ticket, 1 (Muito ruim) to 5 (Excelente); rating again replaces the rating.
 
     409 ``ticket_not_finished`` until the ticket is finished; without ``comment``, the one given before stays.

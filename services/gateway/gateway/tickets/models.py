@@ -13,6 +13,7 @@ from contracts.ticket_queries import HistoryEntry, TicketHistoryV1, TicketSummar
 from contracts.tickets import RefusedAttachment, TicketStatus
 from gateway.domain.messages import text
 from gateway.files.models import AttachmentOut
+from gateway.openapi import ApiId
 
 
 class _In(BaseModel):
@@ -25,14 +26,15 @@ class NewTicket(_In):
     subject: str = Field(min_length=1, max_length=500)
     description: str = Field(min_length=1, max_length=100_000)
     department: str | None = Field(default=None, max_length=100)
-    attachment_ids: list[str] = Field(default_factory=list, max_length=20)
+    # Ids as the commands take them (an empty one was a 500 when the command was built).
+    attachment_ids: list[ApiId] = Field(default_factory=list, max_length=20)
 
 
 class NewReply(_In):
     """A public reply (customer or agent)."""
 
     body: str = Field(min_length=1, max_length=100_000)
-    attachment_ids: list[str] = Field(default_factory=list, max_length=20)
+    attachment_ids: list[ApiId] = Field(default_factory=list, max_length=20)
     expected_version: int | None = Field(default=None, ge=1, description="The version the writer saw.")
 
 
@@ -53,7 +55,7 @@ class StatusChange(_In):
 class Assignment(_In):
     """Give the ticket to an agent (an account id), or to nobody (null)."""
 
-    agent_id: str | None = Field(max_length=200)
+    agent_id: ApiId | None
     expected_version: int = Field(ge=1)
 
 

@@ -19,10 +19,15 @@ export function cookie(name) {
 /** An API failure: `status`, `body` ({error, message, fields}) as the gateway answered it. */
 export class ApiError extends Error {
   constructor(status, body) {
-    super(body?.message || t("network_error"));
+    super(status === 429 ? tooManyRequests(body?.retry_after_s) : body?.message || t("network_error"));
     this.status = status;
     this.body = body || {};
   }
+}
+
+/** A 429's message: when to try again ("Tente de novo em 2 min."). */
+function tooManyRequests(seconds) {
+  return t("rate_limited_retry").replace("{wait}", formatWait(Math.max(1, Number(seconds) || 60)));
 }
 
 /** Headers every API call carries: the page's language and, on unsafe methods, the CSRF token. */
@@ -45,7 +50,10 @@ export async function api(method, path, { json, headers = {} } = {}) {
   } catch {
     throw new ApiError(0, null);
   }
-  const body = response.status === 204 ? null : await response.json().catch(() => null);
+  let body = response.status === 204 ? null : await response.json().catch(() => null);
+  if (response.status === 429) {
+    body = { ...body, retry_after_s: body?.retry_after_s ?? Number(response.headers.get("Retry-After")) };
+  }
   if (!response.ok) throw new ApiError(response.status, body);
   return body;
 }

@@ -26,6 +26,10 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Could not reach the server. Please try again.",
     ),
     "form_has_errors": ("Corrija os campos indicados.", "Please correct the fields shown."),
+    "rate_limited_retry": (
+        "Muitas tentativas em pouco tempo. Tente de novo em {wait}.",
+        "Too many attempts in a short time. Try again in {wait}.",
+    ),
     "home_title": ("Como podemos ajudar?", "How can we help?"),
     "home_lead": (
         "Abra solicitações, acompanhe o andamento ou fale agora com a nossa equipe.",
