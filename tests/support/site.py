@@ -45,6 +45,7 @@ class Site:
     accounts: Any
     mail: infra.Mail
     nats_url: str = ""
+    secret: str = ""  # signs resume tokens; also the files service's internal token
 
     async def agent(self, email: str, name: str, *departments: str, kind: str = "agent") -> str:
         """Create an agent (or admin) with the tests' password; returns the account id."""
@@ -119,4 +120,4 @@ async def running(
                     )
                 )
             )
-            yield Site(url, front.accounts, mail, nats.url)
+            yield Site(url, front.accounts, mail, nats.url, secret)

@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from gateway import VERSION, errors, web
 from gateway.accounts.service import Accounts
 from gateway.chat.live import Hub
+from gateway.chat.logins import SocketLogins
 from gateway.chat.tokens import ResumeTokens
 from gateway.config import Settings
 from gateway.files.client import FilesClient
@@ -50,6 +51,7 @@ def create_app(
     # Limits count in the accounts' database, shared by every replica (none without one: some tests).
     app.state.limiter = Limiter(accounts_service.pool, app.state.settings) if accounts_service else None
     app.state.chat_hub = Hub(bus)  # one live subscription per subject, shared by this process's sockets
+    app.state.socket_logins = SocketLogins()  # staff sockets by credential: log-out closes them
     errors.install(app)
     # The last added is the outermost: every line logged for a request, 500s included, has its id.
     app.add_middleware(errors.UnexpectedErrors)

@@ -8,7 +8,7 @@ from typing import Any
 import uvicorn
 
 from contracts.subjects import ACCOUNTS
-from gateway import VERSION
+from gateway import VERSION, redaction
 from gateway.accounts.mailer import OutboxMailer
 from gateway.accounts.schema import ensure_schema
 from gateway.accounts.service import Accounts
@@ -33,6 +33,7 @@ def public_server(app: Any, settings: Settings) -> EmbeddedServer:
     """uvicorn for the public API, without its proxy headers: by default it believes X-Forwarded-For
     from any local peer, and the rate limits must see the real client (gateway.domain.limits does,
     with TRUSTED_PROXIES)."""
+    redaction.install()  # its WebSocket lines would carry resume tokens
     config = uvicorn.Config(
         app,
         host=settings.http_host,

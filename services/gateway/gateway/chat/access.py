@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 from starlette.websockets import WebSocket
 
 from gateway.accounts.service import Accounts
-from gateway.auth import SESSION_COOKIE
+from gateway.auth import SESSION_COOKIE, Credential
 from gateway.domain.principal import Principal
 
 
@@ -30,16 +30,28 @@ def origin_allowed(websocket: WebSocket, allowed: set[str], *, required: bool) -
     return origin.lower().rstrip("/") in allowed
 
 
-async def agent_of(websocket: WebSocket, accounts: Accounts, own_origin: str) -> Principal | None:
-    """The staff member on this socket, or None (no, bad or expired credential; foreign origin)."""
+async def agent_of(
+    websocket: WebSocket, accounts: Accounts, own_origin: str
+) -> tuple[Principal, Credential] | None:
+    """The staff member on this socket and the credential they came with, or None (no, bad or expired
+    credential; foreign origin)."""
     authorization = websocket.headers.get("authorization", "")
     if authorization.lower().startswith("bearer "):
-        found = await accounts.bearer(authorization[7:].strip())
+        credential = Credential("token", authorization[7:].strip())
+        found = await accounts.bearer(credential.secret)
     elif session := websocket.cookies.get(SESSION_COOKIE):
         if not origin_allowed(websocket, {own_origin}, required=True):
             return None
+        credential = Credential("session", session)
         live = await accounts.session(session)
         found = live[0] if live is not None else None
     else:
         return None
-    return found if found is not None and found.is_staff else None
+    return (found, credential) if found is not None and found.is_staff else None
+
+
+async def still_live(accounts: Accounts, credential: Credential) -> bool:
+    """Whether the credential a socket opened with still lets its holder in."""
+    if credential.kind == "token":
+        return await accounts.bearer(credential.secret) is not None
+    return await accounts.session(credential.secret) is not None

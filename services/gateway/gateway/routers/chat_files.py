@@ -16,7 +16,7 @@ from gateway.dependencies import AccountsDep, BusDep
 from gateway.files.calls import AttachmentsDep, FileName
 from gateway.files.models import RAW_BODY, AttachmentOut, attachment_out
 from gateway.openapi import ApiId, documented
-from plumbing.bus import Bus
+from plumbing.bus import Bus, RemoteError
 from plumbing.errors import NotFound
 
 router = APIRouter(prefix="/api/v1/chat", tags=["chat (customer)"], responses=documented(422, 503, 504))
@@ -81,10 +81,16 @@ async def download(
 
 
 async def shared_in(bus: Bus, conversation_id: str, attachment_id: str) -> ConversationV1:
-    """The conversation, if the file was shared in it; 404 otherwise."""
-    found: ConversationV1 = await bus.request(
-        GET_CONVERSATION_V1, GetConversationV1(conversation_id=conversation_id), ConversationV1
-    )
+    """The conversation, if the file was shared in it; 404 ``attachment_not_found`` otherwise, an unknown
+    conversation included (a stranger learns nothing of which conversations exist)."""
+    try:
+        found: ConversationV1 = await bus.request(
+            GET_CONVERSATION_V1, GetConversationV1(conversation_id=conversation_id), ConversationV1
+        )
+    except RemoteError as refused:
+        if refused.code == "404":
+            raise NotFound("attachment_not_found") from None
+        raise
     if not any(entry.attachment_id == attachment_id for entry in found.entries):
         raise NotFound("attachment_not_found")
     return found

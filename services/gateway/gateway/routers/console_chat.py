@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, WebSocket, status
@@ -11,7 +13,8 @@ from contracts.chat import ConversationListV1, ConversationV1, GetConversationV1
 from contracts.files import OwnerKind
 from contracts.subjects import GET_CONVERSATION_V1, SEARCH_CHATS_V1
 from gateway.auth import CurrentAgent
-from gateway.chat.access import agent_of, origin_of
+from gateway.chat import logins
+from gateway.chat.access import agent_of, origin_of, still_live
 from gateway.chat.agent import AgentSession
 from gateway.dependencies import AccountsDep, BusDep
 from gateway.domain.language import negotiate
@@ -70,15 +73,24 @@ async def transcript(conversation_id: ApiId, me: CurrentAgent, bus: BusDep) -> d
 
 @router.websocket("/socket")
 async def socket(websocket: WebSocket, bus: BusDep, accounts: AccountsDep) -> None:
-    """The console's live chat (protocol: docs/chat-protocol.md). 1008: no, bad or expired credential."""
+    """The console's live chat (protocol: docs/chat-protocol.md). 1008: no, bad or expired credential, or log-out."""
     settings = websocket.app.state.settings
-    me = await agent_of(websocket, accounts, origin_of(settings.public_url))
+    found = await agent_of(websocket, accounts, origin_of(settings.public_url))
     await websocket.accept()
-    if me is None:
+    if found is None:
         await websocket.close(code=1008, reason="log in as an agent (or a foreign origin)")
         return
+    me, credential = found
     language = negotiate(websocket.headers.get("accept-language"))
-    await serve(websocket, AgentSession(bus, websocket, language, limits(settings), me, accounts))
+    # Logging out (or the credential ending anyhow) closes the socket: it must not outlive its log-in.
+    watcher = asyncio.create_task(logins.watch(websocket, lambda: still_live(accounts, credential)))
+    try:
+        with websocket.app.state.socket_logins.held(credential.secret, websocket):
+            await serve(websocket, AgentSession(bus, websocket, language, limits(settings), me, accounts))
+    finally:
+        watcher.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await watcher
 
 
 async def _of_my_departments(bus: Bus, me: Principal, conversation_id: str) -> ConversationV1:

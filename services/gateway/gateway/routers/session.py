@@ -48,12 +48,14 @@ async def log_in(form: LogIn, request: Request, response: Response, accounts: Ac
 async def log_out(
     principal: CurrentPrincipal, request: Request, response: Response, accounts: AccountsDep
 ) -> None:
-    """Log out: ends the credential this request used (the session, or the bearer token) and clears the cookies."""
+    """Log out: ends the credential this request used (the session, or the bearer token), closes the console
+    sockets opened with it, and clears the cookies."""
     credential: Credential = request.state.credential
     if credential.kind == "session":
         await accounts.log_out(credential.secret)
     else:
         await tokens.revoke(accounts, principal, token=credential.secret)
+    await request.app.state.socket_logins.ended(credential.secret)  # its console sockets close too
     clear_session_cookies(response, accounts.settings.cookie_secure)
 
 
