@@ -20,6 +20,7 @@ from contracts.subjects import Durable
 from contracts.system import MessageDeadLetteredV1
 from plumbing import metrics
 from plumbing.bus import Bus
+from plumbing.errors import DATABASE_AWAY, Unavailable
 from plumbing.logging import correlation, get_logger
 
 log = get_logger(__name__)
@@ -29,6 +30,11 @@ MessageHandler = Callable[[Message, Envelope], Awaitable[None]]
 
 class Poison(Exception):
     """The message can never be handled (e.g. malformed); dead-letter it without retrying."""
+
+
+# A dependency is away (SMTP, PostgreSQL, a service): no fault of the message, so it waits for as
+# long as the outage lasts instead of being dead-lettered after max_deliver.
+AWAY: tuple[type[Exception], ...] = (Unavailable, *DATABASE_AWAY)
 
 
 class DurableConsumer:
@@ -182,7 +188,8 @@ class DurableConsumer:
                 metrics.MESSAGES_HANDLED.labels(label, "dead_lettered").inc()
                 return
             try:
-                await self.handler(message, envelope)
+                if not await self._handle_waiting_out(msg, message, envelope):
+                    return  # stopping while a dependency is away: handed back
             except Exception as exc:
                 await self._failed(msg, envelope, deliveries, exc)
                 return
@@ -192,6 +199,29 @@ class DurableConsumer:
             metrics.MESSAGES_HANDLED.labels(label, "ok").inc()
             # The server says with each message how many wait behind it: the consumer's lag, for free.
             metrics.CONSUMER_PENDING.labels(label).set(msg.metadata.num_pending)
+
+    async def _handle_waiting_out(self, msg: Msg, message: Message, envelope: Envelope) -> bool:
+        """Run the handler; while a dependency is away, keep the message in hand and try again.
+
+        The message is kept alive meanwhile (the batch's keep-alive), so its delivery count does not
+        grow and an outage of any length dead-letters nothing. False: stopping, the message handed back.
+        """
+        backoff = self.durable.backoff_s
+        waited = 0
+        while True:
+            try:
+                await self.handler(message, envelope)
+                return True
+            except AWAY as exc:
+                if self._stopping.is_set():
+                    await msg.nak()
+                    return False
+                delay = backoff[min(waited, len(backoff) - 1)]
+                waited += 1
+                log.warning("consumer.dependency_away", waited=waited, retry_in_s=delay, error=repr(exc))
+                metrics.MESSAGES_HANDLED.labels(self.durable.name, "waiting").inc()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._stopping.wait(), timeout=delay)
 
     def _open(self, msg: Msg) -> tuple[Envelope, Message]:
         """The envelope and its validated body; Poison when retrying could never help."""

@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+import nats.js.errors
 import pytest
 from prometheus_client import REGISTRY
 from psycopg_pool import AsyncConnectionPool
@@ -23,6 +24,7 @@ from devstack.procs import free_port
 from plumbing import inbox, postgres
 from plumbing.bus import Bus
 from plumbing.consumer import DurableConsumer
+from plumbing.errors import Unavailable
 from plumbing.logging import correlation, current_causation_id, current_correlation_id
 
 
@@ -322,4 +324,30 @@ async def test_the_lag_gauge_counts_what_waits_and_falls_to_zero(bus: Bus) -> No
         lambda: REGISTRY.get_sample_value("atende_consumer_pending_messages", {"consumer": durable.name}) == 0
     )
     await consumer.stop()
+    await bus.js.delete_stream(stream.name)
+
+
+async def test_a_dependency_away_holds_the_message_however_long_and_dead_letters_nothing(bus: Bus) -> None:
+    stream, durable, subject = setup(max_deliver=2, ack_wait_s=1.0)
+    await bus.ensure_streams([stream, DEADLETTER])
+    attempts: list[str] = []
+    handled: list[tuple[str, int]] = []
+
+    async def flaky_server(note: NoteV1, envelope: Envelope) -> None:
+        attempts.append(note.text)
+        if len(attempts) <= 6:  # three times max_deliver, and past several ack waits
+            raise Unavailable("smtp_unavailable")
+        handled.append((note.text, len(attempts)))
+
+    await bus.publish(subject, NoteV1(text="mail"))
+    consumer = make_consumer(bus, durable, flaky_server)
+    await consumer.start()
+    await eventually(lambda: bool(handled), timeout=20, what="the message handled once the server is back")
+    await consumer.stop()
+    assert handled == [("mail", 7)] and attempts == ["mail"] * 7
+    info = await bus.js.consumer_info(stream.name, durable.name)
+    assert info.num_redelivered == 0, "held in hand, never redelivered"
+    assert await settled(bus, durable)
+    with pytest.raises(nats.js.errors.NotFoundError):
+        await bus.js.get_last_msg(DEADLETTER.name, durable.dead_letter_subject)
     await bus.js.delete_stream(stream.name)

@@ -10,7 +10,10 @@ import aiosmtplib
 from prometheus_client import Counter
 
 from notifier.config import Settings
+from plumbing.errors import Unavailable
 
+# Failures of the connection (refused, dropped, timed out), as opposed to the server refusing a mail.
+_AWAY = (aiosmtplib.SMTPConnectError, aiosmtplib.SMTPServerDisconnected, aiosmtplib.SMTPTimeoutError, OSError)
 MAILS = Counter(
     "atende_emails_total", "Mails handed to the SMTP server, by kind and outcome.", ["kind", "outcome"]
 )
@@ -32,7 +35,17 @@ async def reachable(settings: Settings) -> bool:
 
 
 async def send(settings: Settings, message: EmailMessage) -> None:
-    """Hand one message to the SMTP server; any refusal or timeout raises (the caller retries)."""
+    """Hand one message to the SMTP server; any refusal or timeout raises (the caller retries).
+
+    A server that cannot be reached raises ``Unavailable``: the consumer then holds the mail until it is back.
+    """
+    try:
+        await _send_once(settings, message)
+    except _AWAY as exc:
+        raise Unavailable("smtp_unavailable") from exc
+
+
+async def _send_once(settings: Settings, message: EmailMessage) -> None:
     await aiosmtplib.send(
         message,
         hostname=settings.smtp_host,
@@ -62,6 +75,10 @@ class Connection:
         async with self._lock:
             try:
                 await self._send(message)
+            except _AWAY as exc:
+                MAILS.labels(self.kind, "failed").inc()
+                # The server, not this mail: the consumer holds the mail until the server is back.
+                raise Unavailable("smtp_unavailable") from exc
             except Exception:
                 MAILS.labels(self.kind, "failed").inc()
                 raise
