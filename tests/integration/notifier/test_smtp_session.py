@@ -58,7 +58,9 @@ async def test_one_session_for_many_mails_and_a_new_one_after_the_server_restart
         server.stop()
         sent, failed = mails("sent"), mails("failed")
         with pytest.raises(Unavailable):
-            await connection(settings, message(4))  # no server at all: the consumer holds the mail until it is back
+            await connection(
+                settings, message(4)
+            )  # no server at all: the consumer holds the mail until it is back
         assert (mails("sent"), mails("failed")) == (sent, failed + 1), "operators see the failure"
         server = Controller(recorder, hostname="127.0.0.1", port=port)
         server.start()
