@@ -217,3 +217,21 @@ async def test_agents_decisions_show_on_the_page_merges_fold_sizes_and_a_rebuild
             assert [d.kind for d in apart[b.id].decisions] == ["merged", "split"]
         finally:
             await view.stop()
+
+
+async def test_the_page_tells_never_grouped_from_grouped_with_nothing_to_show(
+    bus: Bus, postgres_url: str
+) -> None:
+    async with postgres.open_pool(postgres_url) as pool:
+        async with pool.connection() as conn:
+            await store.ensure_schema(conn)
+            await demands.ensure_schema(conn)
+        await entry.register(
+            bus, pool, Settings(nats_url="nats://unused", postgres_url=postgres_url, timezone="UTC")
+        )
+        month = GetDemandsV1(period=datetime.now(UTC).strftime("%Y-%m"))
+        before: DemandsV1 = await bus.request(GET_DEMANDS_V1, month, DemandsV1)
+        assert before.computed_at is None and before.demands == []
+        await regroup(pool, window_days=90)()  # a new installation: no ticket or chat yet
+        after: DemandsV1 = await bus.request(GET_DEMANDS_V1, month, DemandsV1)
+        assert after.computed_at is not None and after.demands == [], "grouped, with nothing to group"

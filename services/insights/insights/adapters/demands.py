@@ -35,6 +35,11 @@ CREATE TABLE IF NOT EXISTS demand_members (
     rank integer NOT NULL
 );
 CREATE INDEX IF NOT EXISTS demand_members_by_time ON demand_members (at, demand_id);
+-- When grouping last ran, even when it found nothing to group (one row).
+CREATE TABLE IF NOT EXISTS demand_grouping (
+    singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+    computed_at timestamptz NOT NULL
+);
 """
 # Recomputations take turns across replicas: the one that holds this lock works, the others skip.
 LOCK = 0x1A5_DE3A
@@ -50,6 +55,13 @@ async def existing(conn: AsyncConnection[Any], ids: Sequence[str]) -> set[str]:
     """Which of ``ids`` the last grouping knows."""
     cursor = await conn.execute("SELECT id FROM demands WHERE id = ANY(%s)", (list(ids),))
     return {id for (id,) in await cursor.fetchall()}
+
+
+async def last_grouped(conn: AsyncConnection[Any]) -> datetime | None:
+    """When grouping last ran (None: never yet)."""
+    cursor = await conn.execute("SELECT computed_at FROM demand_grouping")
+    row = await cursor.fetchone()
+    return None if row is None else row[0]
 
 
 async def known(conn: AsyncConnection[Any]) -> list[Known]:
@@ -70,6 +82,11 @@ async def replace(
 ) -> None:
     """Swap in a computation: groups as (id, key, terms, typical, members most typical first)."""
     await conn.execute("TRUNCATE demands, demand_members")
+    await conn.execute(
+        "INSERT INTO demand_grouping (computed_at) VALUES (%s)"
+        " ON CONFLICT (singleton) DO UPDATE SET computed_at = excluded.computed_at",
+        (computed_at,),
+    )
     async with conn.cursor() as cursor:
         await cursor.executemany(
             "INSERT INTO demands (id, key, terms, typical, computed_at) VALUES (%s, %s, %s, %s, %s)",

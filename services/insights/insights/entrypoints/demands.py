@@ -63,8 +63,7 @@ async def register(bus: Bus, pool: AsyncConnectionPool, settings: Settings) -> N
         previous = period.previous()
         async with pool.connection() as conn:
             rows = await demands.counted(conn, period.start, period.end, previous.start, query.departments)
-            cursor = await conn.execute("SELECT max(computed_at) FROM demands")
-            computed_at = (await cursor.fetchone() or (None,))[0]
+            computed_at = await demands.last_grouped(conn)
         return DemandsV1(
             period=period.label,
             previous_period=previous.label,
