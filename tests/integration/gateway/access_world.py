@@ -113,6 +113,8 @@ def logs_to(path: Path) -> Iterator[None]:
     root = logging.getLogger()
     handlers, level = root.handlers[:], root.level
     configure("atende", "info", "json")
+    # No logger may keep this configuration after the block: later tests read the default one.
+    structlog.configure(cache_logger_on_first_use=False)
     with path.open("a", encoding="utf-8") as stream:
         handler = root.handlers[0]
         assert isinstance(handler, logging.StreamHandler)
