@@ -37,20 +37,28 @@ def save(app: Counters, relay: Relay, name: str, by: int) -> None:
     relay.nudge()
 
 
+async def leader_then_follower(
+    bus: Bus, replicas: tuple[Counters, Counters], url: str, translate: object, poll_s: float
+) -> tuple[Relay, Relay]:
+    """Two replicas' relays of one store: the first started takes the lock, the second stands by."""
+    name = uuid.uuid4().hex
+    first = relay_of(bus, replicas[0], url, name, translate, poll_s=poll_s)
+    await first.start()
+    await eventually(lambda: first.leading, what="the first relay leading")
+    second = relay_of(bus, replicas[1], url, name, translate, poll_s=poll_s)
+    await second.start()
+    await eventually(lambda: second.leadership is not None and second.leadership.pid is not None)
+    return first, second
+
+
 async def test_one_relay_leads_a_follower_s_saves_reach_it_and_another_takes_over(
     bus: Bus, replicas: tuple[Counters, Counters], postgres_url: str
 ) -> None:
     stream, _, translate = stream_and_translate()
     await bus.ensure_streams([stream])
-    name = uuid.uuid4().hex
     one, two = replicas
     # A long poll: only a nudge can make the leader publish a follower's save within the test.
-    first = relay_of(bus, one, postgres_url, name, translate, poll_s=60)
-    await first.start()
-    await eventually(lambda: first.leading, what="the first relay leading")
-    second = relay_of(bus, two, postgres_url, name, translate, poll_s=60)
-    await second.start()
-    await eventually(lambda: second.leadership is not None and second.leadership.pid is not None)
+    first, second = await leader_then_follower(bus, replicas, postgres_url, translate, poll_s=60)
     assert not second.leading, "the lock was taken"
 
     save(two, second, "on-the-follower", 1)
@@ -73,19 +81,13 @@ async def test_a_leader_whose_session_dies_is_replaced(
 ) -> None:
     stream, _, translate = stream_and_translate()
     await bus.ensure_streams([stream])
-    name = uuid.uuid4().hex
-    one, two = replicas
-    first = relay_of(bus, one, postgres_url, name, translate, poll_s=0.1)
-    await first.start()
-    await eventually(lambda: first.leading, what="the first relay leading")
-    second = relay_of(bus, two, postgres_url, name, translate, poll_s=0.1)
-    await second.start()
+    first, second = await leader_then_follower(bus, replicas, postgres_url, translate, poll_s=0.1)
     assert first.leadership is not None and first.leadership.pid is not None
     # As if the leader's machine vanished: the server ends its session, and with it the lock.
     with psycopg.connect(postgres_url, autocommit=True) as admin:
         admin.execute("SELECT pg_terminate_backend(%s)", (first.leadership.pid,))
     await first.worker.stop()  # a dead process does not come back for the lock
-    save(two, second, "after-the-crash", 5)
+    save(replicas[1], second, "after-the-crash", 5)
     await eventually(lambda: second.leading, what="the follower taking over")
     await eventually(lambda: second.position == 2)
     await second.stop()
