@@ -19,6 +19,7 @@ from eventsourcing.application import Application
 from eventsourcing.persistence import Notification
 from psycopg import Cursor, sql
 
+from plumbing.crashpoints import crashpoint
 from plumbing.logging import get_logger
 from plumbing.worker import Loop
 
@@ -94,9 +95,9 @@ class Projector:
             conn.transaction(),
             conn.cursor() as cursor,
         ):
-            # A view is rebuilt from the events and its position commits with it: a crash that loses
-            # this commit loses the position too, so the batch is simply applied again. No fsync wait.
-            cursor.execute("SET LOCAL synchronous_commit = off")
+            # A durable commit (not synchronous_commit = off): answers promise that the views show
+            # the change (include), and a PostgreSQL crash must not take it back from the views,
+            # else a customer would get 404 for the ticket they were just told was opened.
             cursor.execute(self._next_batch, (self.view.name, self.batch), prepare=True)
             rows = cursor.fetchall()
             position = int(rows[0]["position"]) if rows else 0
@@ -114,6 +115,7 @@ class Projector:
             if notifications:
                 to_event = self.app.mapper.to_domain_event
                 self.view.apply(cursor, [to_event(n) for n in notifications])
+                crashpoint("projection.mid_batch")  # tests: kill -9 with rows written, position not
                 position = notifications[-1].id
                 cursor.execute(
                     "UPDATE projection_positions SET position = %s WHERE name = %s",

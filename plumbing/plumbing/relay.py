@@ -28,6 +28,7 @@ from nats.aio.subscription import Subscription
 
 from contracts import Envelope, Message
 from plumbing.bus import Bus
+from plumbing.crashpoints import crashpoint
 from plumbing.leadership import Leadership
 from plumbing.logging import current_causation_id, get_logger
 from plumbing.metrics import RELAY_LAG, RELAY_LEADING
@@ -196,6 +197,7 @@ class Relay:
             # All of a batch in flight at once, in notification order (the stream stores them so);
             # the client sends them in few writes.
             await self._publish(notifications)
+            crashpoint("relay.after_puback")  # tests: a kill -9 here republishes the batch into dedupe
             last = notifications[-1].id
             # Only after every PubAck of the batch: a crash before this line republishes (deduped).
             try:

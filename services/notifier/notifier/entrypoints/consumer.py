@@ -25,6 +25,7 @@ from notifier.domain.notifications import (
     notice_for,
     ticket_of,
 )
+from plumbing.crashpoints import crashpoint
 from plumbing.inbox import first_delivery
 from plumbing.logging import get_logger
 
@@ -90,6 +91,7 @@ def handle_ticket_events(
                 date=envelope.occurred_at,
             )
             await send(settings, email)
+            crashpoint("notifier.after_send")  # tests: kill -9 with the mail accepted, its record not
             log.info("notifier.sent", kind=notice.kind.value, number=notice.ticket.number)
 
     async def _names(attachment_ids: list[str], envelope: Envelope) -> Mapping[str, str] | None:
@@ -99,7 +101,11 @@ def handle_ticket_events(
                 return None  # handled before (a redelivery): the transaction below skips it anyway
         return await attachment_names(pool, settings, describe, attachment_ids, envelope.message_id)
 
-    return handle
+    async def handle_then_ack(message: Message, envelope: Envelope) -> None:
+        await handle(message, envelope)
+        crashpoint("notifier.before_ack")  # tests: kill -9 with the record committed, the ack not sent
+
+    return handle_then_ack
 
 
 async def attachment_names(
