@@ -16,6 +16,7 @@ from mail_ingest.adapters.seen import SeenMail
 from mail_ingest.domain.parsing import summarize, synthetic_message_id
 from mail_ingest.triage import Outcome, triage
 from plumbing.bus import Bus
+from plumbing.crashpoints import crashpoint
 from plumbing.logging import get_logger
 
 log = get_logger(__name__)
@@ -51,7 +52,8 @@ class Intake:
 
     async def handle(self, uidvalidity: int, uid: int, raw: bytes, size: int | None = None) -> Outcome:
         """A new mail: publish what it asks for (within its sender's cap) and record it."""
-        outcome = await self._settle(triage(raw, datetime.now(UTC)), capped=True)
+        # Parsing is CPU work of up to seconds for a hostile mail: off the event loop (NATS, health).
+        outcome = await self._settle(await asyncio.to_thread(triage, raw, datetime.now(UTC)), capped=True)
         await self.seen.record(uidvalidity, uid, outcome, size if size is not None else len(raw))
         return outcome
 
@@ -66,7 +68,9 @@ class Intake:
         size, raw, whole = await asyncio.to_thread(self._fetch_again, uidvalidity, uid)
         if whole:
             outcome = await self._settle(
-                triage(raw, datetime.now(UTC)), capped=False, besides=(uidvalidity, uid)
+                await asyncio.to_thread(triage, raw, datetime.now(UTC)),
+                capped=False,
+                besides=(uidvalidity, uid),
             )
         else:
             outcome = oversized(raw, size, self.max_bytes)
@@ -91,6 +95,7 @@ class Intake:
         subject = route_for(type(message)).subject
         ack = await self.bus.publish(subject, message, message_id=outcome.nats_id)
         log.info("mail.published", subject=subject, duplicate=ack.duplicate)
+        crashpoint("mail_ingest.after_publish")  # tests: kill -9 before the record and the flag
         return outcome
 
     async def _with_attachments(self, outcome: Outcome, message: Message) -> Message:

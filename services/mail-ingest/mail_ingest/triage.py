@@ -73,6 +73,9 @@ def triage(raw: bytes, received_at: datetime) -> Outcome:
     except ValidationError as invalid:
         fields = ",".join(str(error["loc"][0]) for error in invalid.errors())
         return Outcome(mail.message_id, "quarantined", f"invalid:{fields}"[:200], summary=summary)
+    except Exception as exc:  # a text library failing on a strange body must not stop the mail behind it
+        reason = f"unparseable:{type(exc).__name__}"
+        return Outcome(mail.message_id, "quarantined", reason, summary=summary)
     if isinstance(message, TicketBounceReceivedV1):
         reason = f"{message.status} {message.recipient}".strip()
         return Outcome(mail.message_id, "bounced", reason, message, summary)

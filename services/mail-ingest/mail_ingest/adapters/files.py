@@ -9,10 +9,15 @@ import httpx
 from contracts.files import OwnerKind
 from contracts.tickets import RefusedAttachment
 from mail_ingest.domain.parsing import MailAttachment
+from plumbing.ops import CLIENT_KEEP_ALIVE_S
 
 # Attachment ids derive from the mail and the part's place in it: a mail handled again (a crash
 # before it was flagged, an admin's retry) stores each file once.
 _NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://atende.dev/mail-attachments")
+
+
+# httpx's default pool sizes, but idle connections are dropped before the files service closes them.
+LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20, keepalive_expiry=CLIENT_KEEP_ALIVE_S)
 
 
 class FilesUnavailable(RuntimeError):
@@ -24,7 +29,7 @@ class Files:
 
     def __init__(self, base_url: str, token: str, *, timeout_s: float = 60.0) -> None:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
-        self.http = httpx.AsyncClient(base_url=base_url, headers=headers, timeout=timeout_s)
+        self.http = httpx.AsyncClient(base_url=base_url, headers=headers, timeout=timeout_s, limits=LIMITS)
 
     async def close(self) -> None:
         """Close the connection pool."""

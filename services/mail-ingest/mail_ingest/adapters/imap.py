@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import select
+import socket
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -107,14 +109,20 @@ class Mailbox:
                 time.sleep(min(left, _SLICE_S))
             return False
         self.client.idle()
+        hung_up = False
         try:
             while not stopping() and (left := deadline - time.monotonic()) > 0:
                 responses = self.client.idle_check(timeout=min(left, _SLICE_S))
                 if any(len(r) > 1 and r[1] in (b"EXISTS", b"RECENT") for r in responses):
                     return True
+                # imapclient's idle_check swallows EOF and answers "nothing new": without this look a
+                # restarted server would go unnoticed until the end of the wait (poll_s).
+                if not responses and (hung_up := _hung_up(self.client.socket())):
+                    raise ConnectionError("the IMAP server closed the connection")
             return False
         finally:
-            self.client.idle_done()
+            if not hung_up:
+                self.client.idle_done()
 
     def mark_processed(self, uid: int) -> None:
         """Flag a handled message \\Seen and $AtendeProcessed."""
@@ -129,3 +137,19 @@ class Mailbox:
                 client.logout()
             except Exception:
                 client.shutdown()
+
+
+def _hung_up(sock: socket.socket) -> bool:
+    """Whether the peer closed the connection: readable, and a peek at the TCP stream finds its end.
+
+    The peek goes below TLS (``socket.socket.recv``) and only after ``select`` said it will not wait.
+    """
+    readable, _, _ = select.select([sock], [], [], 0)
+    if not readable:
+        return False
+    try:
+        return socket.socket.recv(sock, 1, socket.MSG_PEEK) == b""
+    except (BlockingIOError, TimeoutError):
+        return False
+    except OSError:
+        return True  # reset by the peer

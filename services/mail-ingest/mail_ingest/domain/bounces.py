@@ -10,10 +10,11 @@ import codecs
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from email import policy
 from email.message import EmailMessage, Message, MIMEPart
 from email.parser import Parser
 from email.utils import getaddresses, parseaddr
+
+from mail_ingest.domain.limits import POLICY
 
 _DAEMONS = {"mailer-daemon", "postmaster"}
 _HEADER_PARTS = {"text/rfc822-headers", "message/rfc822-headers"}
@@ -106,9 +107,7 @@ def _original(message: EmailMessage) -> Message | None:
         elif kind in _HEADER_PARTS:
             content = part.get_payload(decode=True)
             if isinstance(content, bytes):
-                return Parser(policy=policy.default).parsestr(
-                    content.decode("utf-8", "replace"), headersonly=True
-                )
+                return Parser(policy=POLICY).parsestr(content.decode("utf-8", "replace"), headersonly=True)
     return None
 
 

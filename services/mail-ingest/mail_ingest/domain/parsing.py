@@ -8,18 +8,36 @@ import mimetypes
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from email import policy
 from email.message import EmailMessage, Message
 from email.parser import BytesHeaderParser, BytesParser
 from email.utils import getaddresses, parsedate_to_datetime
 
+from mail_ingest.domain.autoreply import LOOP_HEADER
 from mail_ingest.domain.bounces import Bounce, bounce_of
+from mail_ingest.domain.limits import MAX_PARTS, POLICY, shape_problem, too_many_delimiters
 
 SYNTHETIC_DOMAIN = "atende.invalid"
 _MESSAGE_ID = re.compile(r"<[^<>\s]+>")
 _ADDRESS = re.compile(r"^[^@\s]+@[^@\s]+$")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 SHORT_TEXT = 500
+# The headers intake reads (threading, automatic mail, bounces); only these are decoded, once each.
+READ_HEADERS = (
+    "From",
+    "Subject",
+    "Message-ID",
+    "In-Reply-To",
+    "References",
+    "Return-Path",
+    "X-Failed-Recipients",
+    "Auto-Submitted",
+    "Precedence",
+    "X-Autoreply",
+    "X-Autorespond",
+    "List-Id",
+    "List-Unsubscribe",
+    LOOP_HEADER,
+)
 
 
 class Unparseable(ValueError):
@@ -66,12 +84,22 @@ class Summary:
 
 
 def parse(raw: bytes) -> ParsedMail:
-    """Parse one RFC 5322 message; raises Unparseable when no usable sender can be found."""
+    """Parse one RFC 5322 message; raises Unparseable when it is beyond the limits or has no usable sender."""
+    if too_many_delimiters(raw):
+        raise Unparseable(f"too_many_parts:>{MAX_PARTS}")
     try:
-        message = BytesParser(policy=policy.default).parsebytes(raw)
-        headers = {name: _header(message, name) for name in dict.fromkeys(message.keys())}
-        bounce = bounce_of(message, headers)
+        message = BytesParser(policy=POLICY).parsebytes(raw)
+        problem = shape_problem(message)
     except Exception as exc:  # the parser is lenient; anything that still escapes is quarantined
+        raise Unparseable(f"unparseable:{type(exc).__name__}") from exc
+    if problem is not None:
+        raise Unparseable(problem)
+    try:
+        headers = {name: _header(message, name) for name in READ_HEADERS if name in message}
+        bounce = bounce_of(message, headers)
+        plain, html = _body(message, "plain"), _body(message, "html")
+        attachments = _attachments(message)
+    except Exception as exc:  # a library bug on a strange part must not stop the mail behind it
         raise Unparseable(f"unparseable:{type(exc).__name__}") from exc
     sender_name, sender = _sender(headers.get("From", ""))
     ids = _ids(headers.get("Message-ID", ""))
@@ -83,17 +111,17 @@ def parse(raw: bytes) -> ParsedMail:
         in_reply_to=_ids(headers.get("In-Reply-To", "")),
         references=_ids(headers.get("References", "")),
         headers=headers,
-        plain=_body(message, "plain"),
-        html=_body(message, "html"),
+        plain=plain,
+        html=html,
         bounce=bounce,
-        attachments=_attachments(message),
+        attachments=attachments,
     )
 
 
 def summarize(raw: bytes) -> Summary:
     """Message-ID, From address, Subject and Date from the header block alone (the body may be absent)."""
     try:
-        message = BytesHeaderParser(policy=policy.default).parsebytes(raw)
+        message = BytesHeaderParser(policy=POLICY).parsebytes(raw)
     except Exception:
         return Summary()
     ids = _ids(_header(message, "Message-ID"))

@@ -60,6 +60,8 @@ class Poller:
             await self._pause(self.poll_s)
             return
         await self.poll_once()
+        # The mailbox answered: readiness says so now, not only after the IDLE wait below ends.
+        self.worker.failures = 0
         if not self.worker.stopping:
             await asyncio.to_thread(self.mailbox.wait_for_news, self.poll_s, lambda: self.worker.stopping)
 
@@ -95,20 +97,47 @@ class Poller:
                 return handled  # another replica holds the lock now: it carries on from the record
             batch = uids[start : start + BATCH]
             sizes = await asyncio.to_thread(self.mailbox.sizes, batch)
-            small = [uid for uid in batch if sizes.get(uid, 0) <= self.intake.max_bytes]
-            large = [uid for uid in batch if sizes.get(uid, 0) > self.intake.max_bytes]
-            raws = await asyncio.to_thread(self.mailbox.fetch, small) if small else {}
-            heads = await asyncio.to_thread(self.mailbox.headers, large) if large else {}
-            for uid in batch:
+            for group in fetch_groups(batch, sizes, self.intake.max_bytes):
                 if self.worker.stopping:
                     return handled
-                if uid in raws:
-                    outcome = await self.intake.handle(uidvalidity, uid, raws[uid], sizes.get(uid))
-                elif uid in heads:
-                    outcome = await self.intake.too_large(uidvalidity, uid, heads[uid], sizes[uid])
-                else:
-                    continue  # expunged since the search
-                await asyncio.to_thread(self.mailbox.mark_processed, uid)
-                log.info("mail.handled", uid=uid, outcome=outcome.outcome, reason=outcome.reason)
-                handled += 1
+                handled += await self._handle(uidvalidity, group, sizes)
         return handled
+
+    async def _handle(self, uidvalidity: int, group: list[int], sizes: dict[int, int]) -> int:
+        """Fetch and handle one group of mail, in UID order (the record's highest UID is where we resume)."""
+        small = [uid for uid in group if sizes.get(uid, 0) <= self.intake.max_bytes]
+        large = [uid for uid in group if sizes.get(uid, 0) > self.intake.max_bytes]
+        raws = await asyncio.to_thread(self.mailbox.fetch, small) if small else {}
+        heads = await asyncio.to_thread(self.mailbox.headers, large) if large else {}
+        handled = 0
+        for uid in group:
+            if self.worker.stopping:
+                break
+            if uid in raws:
+                outcome = await self.intake.handle(uidvalidity, uid, raws.pop(uid), sizes.get(uid))
+            elif uid in heads:
+                outcome = await self.intake.too_large(uidvalidity, uid, heads[uid], sizes[uid])
+            else:
+                continue  # expunged since the search
+            await asyncio.to_thread(self.mailbox.mark_processed, uid)
+            log.info("mail.handled", uid=uid, outcome=outcome.outcome, reason=outcome.reason)
+            handled += 1
+        return handled
+
+
+def fetch_groups(uids: list[int], sizes: dict[int, int], budget: int) -> list[list[int]]:
+    """Consecutive runs of ``uids`` whose mail together stays within ``budget`` bytes (one mail at least).
+
+    Fifty mails just under a 25 MB limit fetched at once would hold 1.25 GB in memory.
+    """
+    groups: list[list[int]] = []
+    used = 0
+    for uid in uids:
+        size = sizes.get(uid, 0)
+        cost = size if size <= budget else 0  # mail over the limit: only its header block is fetched
+        if not groups or used + cost > budget:
+            groups.append([])
+            used = 0
+        groups[-1].append(uid)
+        used += cost
+    return groups
