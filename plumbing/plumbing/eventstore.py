@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
+import functools
+import time
+from collections.abc import Callable
+from typing import Any
+
+from eventsourcing.persistence import InterfaceError, OperationalError
+from eventsourcing.postgres import PostgresAggregateRecorder, PostgresApplicationRecorder, PostgresFactory
 from psycopg.conninfo import conninfo_to_dict
+from psycopg_pool import PoolTimeout
+
+from plumbing.postgres import CHECKOUT_S
+
+ATTEMPTS, PAUSE_S = 10, 0.2  # as the library's own retries
 
 
 def postgres_env(url: str, **extra: str) -> dict[str, str]:
@@ -12,14 +24,65 @@ def postgres_env(url: str, **extra: str) -> dict[str, str]:
     """
     info = conninfo_to_dict(url)
     env = {
-        "PERSISTENCE_MODULE": "eventsourcing.postgres",
+        "PERSISTENCE_MODULE": f"{__name__}:Factory",
         "POSTGRES_DBNAME": str(info.get("dbname") or "postgres"),
         "POSTGRES_HOST": str(info.get("host") or "127.0.0.1"),
         "POSTGRES_PORT": str(info.get("port") or "5432"),
         "POSTGRES_USER": str(info.get("user") or "postgres"),
         "POSTGRES_PASSWORD": str(info.get("password") or ""),
+        # Despite its name, how long a save or a read waits for a pooled connection (the library's
+        # default is 30 s). While PostgreSQL restarts, a command fails within this with a retryable
+        # 503 instead of outlasting the gateway's 5 s request timeout.
+        "POSTGRES_CONNECT_TIMEOUT": str(int(CHECKOUT_S)),
         # Not POSTGRES_ENABLE_DB_FUNCTIONS: that insert path skips the table lock that makes
         # notification ids commit in order, and the relay would skip an id committed late.
     }
     env.update(extra)
     return env
+
+
+def _unless_away(method: Any) -> Callable[..., Any]:
+    """The library's retry of ``method`` (10 tries, 0.2 s apart), except after a pool timeout.
+
+    A connection that a server restart broke fails at once, and the next try takes a fresh one:
+    worth retrying. A pool timeout means no connection could be made for CHECKOUT_S: PostgreSQL is
+    away, and ten such waits in a row (the library's way) would outlast the caller's patience; the
+    caller answers a retryable 503 instead (plumbing.errors.DATABASE_AWAY).
+    """
+    call = method.__wrapped__  # the undecorated method (functools.wraps)
+
+    @functools.wraps(call)
+    def retrying(*args: Any, **kwargs: Any) -> Any:
+        for attempt in range(1, ATTEMPTS + 1):
+            try:
+                return call(*args, **kwargs)
+            except (InterfaceError, OperationalError) as exc:
+                if attempt == ATTEMPTS or isinstance(exc.__cause__, PoolTimeout):
+                    raise
+                time.sleep(PAUSE_S)
+        raise AssertionError("unreachable")
+
+    return retrying
+
+
+class AggregateRecorder(PostgresAggregateRecorder):
+    """Snapshots: the library's recorder, with retries that give up when PostgreSQL is away."""
+
+    insert_events = _unless_away(PostgresAggregateRecorder.insert_events)
+    select_events = _unless_away(PostgresAggregateRecorder.select_events)
+
+
+class ApplicationRecorder(PostgresApplicationRecorder):
+    """Events and the notification log: the library's recorder, giving up when PostgreSQL is away."""
+
+    insert_events = _unless_away(PostgresApplicationRecorder.insert_events)
+    select_events = _unless_away(PostgresApplicationRecorder.select_events)
+    select_notifications = _unless_away(PostgresApplicationRecorder.select_notifications)
+    max_notification_id = _unless_away(PostgresApplicationRecorder.max_notification_id)
+
+
+class Factory(PostgresFactory):
+    """``eventsourcing.postgres`` with the recorders above."""
+
+    aggregate_recorder_class = AggregateRecorder
+    application_recorder_class = ApplicationRecorder

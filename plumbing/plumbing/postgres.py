@@ -8,19 +8,28 @@ from contextlib import asynccontextmanager
 import psycopg
 from psycopg_pool import AsyncConnectionPool
 
+# How long a request waits for a pooled connection. While PostgreSQL is down or restarting the pool
+# has none to give: the request then fails within this with a retryable 503 instead of hanging, well
+# inside the 5 s the gateway waits for a service's answer over NATS.
+CHECKOUT_S = 1.0
+
 
 @asynccontextmanager
 async def open_pool(
-    url: str, *, max_size: int = 10, timeout: float = 30.0
+    url: str, *, max_size: int = 10, timeout: float = 30.0, checkout_s: float = CHECKOUT_S
 ) -> AsyncIterator[AsyncConnectionPool]:
-    """Open a pool, waiting up to ``timeout`` for the first connection; closed on exit."""
+    """Open a pool, waiting up to ``timeout`` for the first connection; closed on exit.
+
+    Afterwards a checkout waits at most ``checkout_s`` (then ``psycopg_pool.PoolTimeout``, a
+    ``psycopg.OperationalError``: plumbing.errors.DATABASE_AWAY).
+    """
     # No check on checkout (it would cost a round trip per request): a connection broken by a
     # server restart fails its request with a retryable 503 (plumbing.errors.DATABASE_AWAY) and the
     # pool drops it.
     # Autocommit: a read is one round trip, not BEGIN + query + COMMIT; work that must be atomic
     # says so with ``conn.transaction()``.
     pool = AsyncConnectionPool(
-        url, min_size=1, max_size=max_size, open=False, timeout=timeout, kwargs={"autocommit": True}
+        url, min_size=1, max_size=max_size, open=False, timeout=checkout_s, kwargs={"autocommit": True}
     )
     await pool.open(wait=True, timeout=timeout)
     try:

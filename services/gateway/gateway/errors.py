@@ -26,6 +26,7 @@ _HTTP_REASONS = {401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "
 # A reason from a service reaches the client only if it looks like one of our codes.
 _REASON_CODE = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 _GENERIC_REASONS = {404: "not_found", 409: "conflict", 422: "invalid", 503: "unavailable"}
+RETRY_AWAY_S = "2"  # Retry-After of a 503 while a database or a service is away
 
 
 def _body(headers: Headers, reason: str, fields: list[dict[str, Any]] | None = None) -> dict[str, Any]:
@@ -64,6 +65,9 @@ def install(app: FastAPI) -> None:
             body["message"] = text("too_many_requests", negotiate(request.headers.get("accept-language")))
             body["retry_after_s"] = wait
             headers["Retry-After"] = str(wait)
+        if status == 503:
+            # A dependency away (e.g. PostgreSQL restarting): the request may be sent again shortly.
+            headers["Retry-After"] = RETRY_AWAY_S
         if status == 409 and isinstance(exc.detail.get("current"), dict):
             body["current"] = exc.detail["current"]  # what the caller should look at before retrying
         return JSONResponse(body, status_code=status, headers=headers or None)
@@ -101,7 +105,7 @@ def install(app: FastAPI) -> None:
         async def database_away(request: Request, exc: Exception) -> JSONResponse:
             log.warning("http.database_unavailable", error=repr(exc))
             return JSONResponse(
-                _body(request.headers, "unavailable"), status_code=503, headers={"Retry-After": "2"}
+                _body(request.headers, "unavailable"), status_code=503, headers={"Retry-After": RETRY_AWAY_S}
             )
 
 

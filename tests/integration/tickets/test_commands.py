@@ -161,3 +161,25 @@ async def test_a_change_is_in_the_read_models_when_its_answer_arrives(service: N
     with pytest.raises(RemoteError) as unknown:
         await bus.request(GET_TICKET_HISTORY_V1, GetTicketHistoryV1(ticket_id="not-a-uuid"), TicketHistoryV1)
     assert (unknown.value.code, unknown.value.reason) == ("404", "ticket_not_found")
+
+
+async def test_a_reply_sent_again_with_its_reply_id_is_added_once(service: None, bus: Bus) -> None:
+    """A client retrying a reply whose answer it lost (same Idempotency-Key, so same reply id)."""
+    ticket = await bus.request(OPEN_TICKET_V1, open_command("idem-retry"), TicketV1)
+    reply = ReplyToTicketV1(
+        ticket_id=ticket.ticket_id,
+        expected_version=ticket.version,
+        actor_kind=CUSTOMER,
+        actor="maria@example.com",
+        reply_id="portal:reply:k-1",
+        body="Segue o comprovante.",
+    )
+    first = await bus.request(REPLY_TO_TICKET_V1, reply, TicketV1)
+    again = await bus.request(REPLY_TO_TICKET_V1, reply, TicketV1)  # not a 409: its version is past
+    assert again == first and first.replies == 1
+    other = reply.model_copy(update={"reply_id": "portal:reply:k-2", "expected_version": None})
+    assert (await bus.request(REPLY_TO_TICKET_V1, other, TicketV1)).replies == 2
+    history = await bus.request(
+        GET_TICKET_HISTORY_V1, GetTicketHistoryV1(ticket_id=ticket.ticket_id), TicketHistoryV1
+    )
+    assert [e.kind for e in history.entries] == ["opened", "replied", "replied"]

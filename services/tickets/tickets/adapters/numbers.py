@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from psycopg_pool import ConnectionPool
 
+from plumbing.postgres import CHECKOUT_S
+
 FIRST_NUMBER = 1000
 
 
@@ -12,7 +14,8 @@ class PostgresNumbers:
 
     def __init__(self, url: str) -> None:
         # Synchronous like the event store: the application runs in worker threads.
-        self._pool = ConnectionPool(url, min_size=1, max_size=4, open=True)
+        # A checkout waits as briefly as the event store's: PostgreSQL away is a quick, retryable 503.
+        self._pool = ConnectionPool(url, min_size=1, max_size=4, open=True, timeout=CHECKOUT_S)
         with self._pool.connection() as conn:
             conn.execute(f"CREATE SEQUENCE IF NOT EXISTS ticket_number START {FIRST_NUMBER}")
 
