@@ -30,8 +30,22 @@ log = get_logger(__name__)
 M = TypeVar("M", bound=Message)
 
 
+# How often a request waiting for a reconnection looks whether the connection is back.
+RECONNECT_POLL_S = 0.05
+
+
 class RemoteError(ServiceError):
     """A request-reply call was refused by the service that owns it."""
+
+
+class NotConnected(nats.errors.NoRespondersError):
+    """NATS stayed away for a request's whole timeout, so the request was never sent: it had no effect.
+
+    A NoRespondersError, so every caller already treats it as "no one can answer now" (503, retry).
+    """
+
+    def __str__(self) -> str:
+        return "nats: not connected, the request was not sent"
 
 
 def redact(url: str) -> str:
@@ -176,11 +190,17 @@ class Bus:
         return acks
 
     async def request(self, subject: str, message: Message, reply: type[M], *, timeout: float = 5.0) -> M:
-        """Send a command or query and return the typed reply; raises RemoteError on a refusal."""
+        """Send a command or query and return the typed reply; raises RemoteError on a refusal.
+
+        While NATS is away the request waits up to ``timeout`` for the connection, then raises
+        NotConnected without sending it. (nats-py would buffer it and send it on reconnection, maybe
+        long after this call timed out: a command its caller was told had failed would still happen.)
+        """
         envelope = Envelope.wrap(
             message, correlation_id=current_correlation_id(), causation_id=current_causation_id()
         )
         headers = {CORRELATION_HEADER: envelope.correlation_id}
+        timeout = await self._connected_within(timeout)
         response = await self.nc.request(subject, envelope.to_bytes(), timeout=timeout, headers=headers)
         response_headers = response.headers or {}
         if ERROR_CODE_HEADER in response_headers:
@@ -192,6 +212,18 @@ class Bus:
                 response_headers[ERROR_CODE_HEADER], response_headers.get(ERROR_HEADER, ""), detail
             )
         return reply.model_validate(Envelope.from_bytes(response.data).data)
+
+    async def _connected_within(self, timeout: float) -> float:
+        """Wait up to ``timeout`` for the connection to be up; the time left (NotConnected if it is not)."""
+        if self.nc.is_connected:
+            return timeout
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while not self.nc.is_connected:
+            if self.nc.is_closed or loop.time() >= deadline:
+                raise NotConnected
+            await asyncio.sleep(RECONNECT_POLL_S)
+        return max(deadline - loop.time(), RECONNECT_POLL_S)
 
     async def announce(self, version: str, description: str) -> Service:
         """Register this process as a NATS micro service, so it answers $SRV.PING/INFO/STATS."""

@@ -7,16 +7,20 @@ import json
 import time
 import uuid
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from nats.js.api import StreamConfig
 from nats.js.errors import NoStreamResponseError, NotFoundError, ServerError
 from pydantic import ValidationError
 from pydantic_settings import SettingsConfigDict
+from support.waiting import eventually
 
 from contracts import Envelope, Message
 from contracts.subjects import Stream
-from plumbing.bus import Bus, RemoteError, stream_config
+from devstack.nats import NatsServer
+from devstack.procs import free_port
+from plumbing.bus import Bus, NotConnected, RemoteError, stream_config
 from plumbing.errors import Conflict
 from plumbing.logging import correlation, current_correlation_id
 from plumbing.runtime import open_runtime
@@ -268,9 +272,34 @@ async def test_closing_answers_the_requests_already_received(nats_url: str) -> N
 
 
 async def test_connect_gives_up_after_its_timeout_with_no_server() -> None:
-    from devstack.procs import free_port
-
     started = time.monotonic()
     with pytest.raises(TimeoutError):
         await Bus.connect(f"nats://user:secret@127.0.0.1:{free_port()}", "nobody-home", connect_timeout=1.0)
     assert time.monotonic() - started < 5
+
+
+async def test_a_request_while_nats_is_away_waits_for_it_or_is_never_sent(tmp_path: Path) -> None:
+    """Not buffered for later: a request that gave up must not reach the service on reconnection."""
+    server = NatsServer(port=free_port(), monitor_port=free_port(), store_dir=tmp_path / "nats")
+    server.start()
+    try:
+        bus = await Bus.connect(server.url, "away")  # serves and asks on one connection: SUB before PUB
+        subject, handled = f"test.{uuid.uuid4().hex[:8]}.away", []
+
+        async def note(command: EchoV1, envelope: Envelope) -> Message:
+            handled.append(command.text)
+            return command
+
+        await bus.serve("away", subject, EchoV1, note)
+        server.stop()
+        await eventually(lambda: not bus.connected, what="the connection lost")
+        with pytest.raises(NotConnected):
+            await bus.request(subject, EchoV1(text="gave up"), EchoV1, timeout=1)
+        waiting = asyncio.create_task(bus.request(subject, EchoV1(text="waited"), EchoV1, timeout=20))
+        await asyncio.to_thread(server.start)
+        assert (await waiting).text == "waited", "a request made during a short outage is answered"
+        assert (await bus.request(subject, EchoV1(text="after"), EchoV1)).text == "after"
+        assert handled == ["waited", "after"], "the request that gave up never reached the service"
+        await bus.close()
+    finally:
+        server.stop()
