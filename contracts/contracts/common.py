@@ -3,7 +3,7 @@
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import Field, StringConstraints
+from pydantic import BeforeValidator, Field, StringConstraints
 
 Email = Annotated[
     str,
@@ -12,8 +12,16 @@ Email = Annotated[
     ),
 ]
 Id = Annotated[str, StringConstraints(min_length=1, max_length=200)]
-ShortText = Annotated[str, StringConstraints(max_length=500)]
-LongText = Annotated[str, StringConstraints(max_length=200_000)]
+
+
+def _without_nul(value: object) -> object:
+    """NUL becomes U+FFFD, as an undecodable byte does: PostgreSQL cannot store it in text or jsonb,
+    so one NUL in a mail's body stopped every consumer and projection that kept the text."""
+    return value.replace("\x00", "\ufffd") if isinstance(value, str) else value
+
+
+ShortText = Annotated[str, BeforeValidator(_without_nul), StringConstraints(max_length=500)]
+LongText = Annotated[str, BeforeValidator(_without_nul), StringConstraints(max_length=200_000)]
 TicketNumber = Annotated[int, Field(ge=1, description="Human ticket number, shown as #1042.")]
 Score = Annotated[
     int, Field(ge=1, le=5, description="The customer's satisfaction: 1 (very bad) to 5 (very good).")

@@ -7,6 +7,7 @@ import base64
 import contextlib
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import nats.js.errors
@@ -20,8 +21,10 @@ from contracts.subjects import Durable
 from contracts.system import MessageDeadLetteredV1
 from plumbing import metrics
 from plumbing.bus import Bus
+from plumbing.dead_letters import REPLAY_FOR_HEADER
 from plumbing.errors import DATABASE_AWAY, Unavailable
 from plumbing.logging import correlation, get_logger
+from plumbing.settings import ConsumerSettings
 
 log = get_logger(__name__)
 # The handler gets the validated, typed message and its envelope (ids, correlation).
@@ -35,6 +38,16 @@ class Poison(Exception):
 # A dependency is away (SMTP, PostgreSQL, a service): no fault of the message, so it waits for as
 # long as the outage lasts instead of being dead-lettered after max_deliver.
 AWAY: tuple[type[Exception], ...] = (Unavailable, *DATABASE_AWAY)
+
+
+def tuned(durable: Durable, settings: ConsumerSettings) -> Durable:
+    """``durable`` with the delivery policy (max deliver, ack wait, backoff) the service's settings give."""
+    return replace(
+        durable,
+        max_deliver=settings.consumer_max_deliver,
+        ack_wait_s=settings.consumer_ack_wait_s,
+        backoff_s=settings.consumer_backoff_s,
+    )
 
 
 class DurableConsumer:
@@ -175,6 +188,11 @@ class DurableConsumer:
         deliveries = msg.metadata.num_delivered
         started = time.perf_counter()
         label = self.durable.name
+        replay_for = (msg.headers or {}).get(REPLAY_FOR_HEADER)
+        if replay_for is not None and replay_for != label:
+            await msg.ack()  # an operator's replay for another consumer of this stream
+            metrics.MESSAGES_HANDLED.labels(label, "skipped").inc()
+            return
         try:
             envelope, message = self._open(msg)
         except Poison as exc:

@@ -7,6 +7,8 @@ from typing import Literal
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from contracts.subjects import Durable
+
 
 class ServiceSettings(BaseSettings):
     """Read once at start-up from the environment (``ATENDE_<SERVICE>_*``), never at import time."""
@@ -31,6 +33,21 @@ class ServiceSettings(BaseSettings):
     @classmethod
     def _lower(cls, value: object) -> object:
         return value.lower() if isinstance(value, str) else value
+
+
+class ConsumerSettings(BaseSettings):
+    """Mixin for services with durable consumers: the delivery policy every one of them uses.
+
+    The defaults are the contracts' (``contracts.subjects.Durable``). Tests shorten them so that many
+    retry cycles fit in seconds; an operator may lengthen them.
+    """
+
+    # Failed deliveries before a message is dead-lettered (a dependency away does not count).
+    consumer_max_deliver: int = Field(default=Durable.max_deliver, ge=1)
+    # How long a delivery is ours before the server gives it to another replica (kept alive meanwhile).
+    consumer_ack_wait_s: float = Field(default=Durable.ack_wait_s, gt=0)
+    # The waits before each retry (the last repeats), e.g. [1,5,15,60].
+    consumer_backoff_s: tuple[float, ...] = Field(default=Durable.backoff_s, min_length=1)
 
 
 class PostgresSettings(BaseSettings):

@@ -14,7 +14,7 @@ from insights.entrypoints import demands as demand_queries
 from insights.entrypoints import queries
 from insights.entrypoints.demands import regroup
 from insights.entrypoints.facts import handle_facts
-from plumbing.consumer import DurableConsumer
+from plumbing.consumer import DurableConsumer, tuned
 from plumbing.postgres import schema_lock
 from plumbing.projection import Projector
 from plumbing.runtime import Runtime, open_runtime
@@ -44,7 +44,7 @@ async def bootstrap(settings: Settings) -> AsyncIterator[Runtime]:
             runtime.on_stop(decisions_view.stop)
         handler = handle_facts(pool)
         for durable in (INSIGHTS_TICKETS_DURABLE, INSIGHTS_CHAT_DURABLE):
-            await _consume(runtime, DurableConsumer(runtime.bus, durable, handler))
+            await _consume(runtime, DurableConsumer(runtime.bus, tuned(durable, settings), handler))
         await queries.register(runtime.bus, pool, settings)
         await demand_queries.register(runtime.bus, pool, settings)
         await demand_decisions.register(runtime.bus, pool, decisions, decisions_view.include)

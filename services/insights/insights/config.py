@@ -3,10 +3,10 @@
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
-from plumbing.settings import PostgresSettings, ServiceSettings
+from plumbing.settings import ConsumerSettings, PostgresSettings, ServiceSettings
 
 
-class Settings(ServiceSettings, PostgresSettings):
+class Settings(ServiceSettings, PostgresSettings, ConsumerSettings):
     """Everything the insights service reads from its environment."""
 
     model_config = SettingsConfigDict(env_prefix="ATENDE_INSIGHTS_", extra="ignore", frozen=True)

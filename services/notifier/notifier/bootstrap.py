@@ -24,7 +24,7 @@ from notifier.entrypoints.accounts import handle_account_emails
 from notifier.entrypoints.chats import handle_chat_events
 from notifier.entrypoints.consumer import handle_ticket_events
 from plumbing import inbox
-from plumbing.consumer import DurableConsumer
+from plumbing.consumer import DurableConsumer, tuned
 from plumbing.runtime import Runtime, open_runtime
 
 
@@ -54,16 +54,16 @@ async def bootstrap(settings: Settings) -> AsyncIterator[Runtime]:
         runtime.on_stop(chat_mail.close)
         describe = describer(runtime.bus, settings.files_timeout_s)
         handler = handle_ticket_events(pool, settings, templates, ticket_mail, describe)
-        tickets = DurableConsumer(runtime.bus, NOTIFIER_TICKETS_DURABLE, handler)
+        tickets = DurableConsumer(runtime.bus, tuned(NOTIFIER_TICKETS_DURABLE, settings), handler)
         await tickets.start()
         runtime.health.add("tickets-consumer", lambda: tickets.healthy)
         accounts_handler = handle_account_emails(pool, settings, templates, account_mail)
-        accounts = DurableConsumer(runtime.bus, NOTIFIER_ACCOUNTS_DURABLE, accounts_handler)
+        accounts = DurableConsumer(runtime.bus, tuned(NOTIFIER_ACCOUNTS_DURABLE, settings), accounts_handler)
         await accounts.start()
         runtime.health.add("accounts-consumer", lambda: accounts.healthy)
         read_conversation = conversation_reader(runtime.bus, settings.chat_timeout_s)
         chat_handler = handle_chat_events(pool, settings, templates, read_conversation, chat_mail, describe)
-        chats = DurableConsumer(runtime.bus, NOTIFIER_CHAT_DURABLE, chat_handler)
+        chats = DurableConsumer(runtime.bus, tuned(NOTIFIER_CHAT_DURABLE, settings), chat_handler)
         await chats.start()
         runtime.health.add("chat-consumer", lambda: chats.healthy)
         runtime.health.add("smtp", partial(smtp.reachable, settings), every_s=15)

@@ -7,10 +7,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import SettingsConfigDict
 
-from plumbing.settings import PostgresSettings, ServiceSettings
+from plumbing.settings import ConsumerSettings, PostgresSettings, ServiceSettings
 
 
-class Settings(ServiceSettings, PostgresSettings):
+class Settings(ServiceSettings, PostgresSettings, ConsumerSettings):
     """Everything the notifier service reads from its environment."""
 
     model_config = SettingsConfigDict(env_prefix="ATENDE_NOTIFIER_", extra="ignore", frozen=True)

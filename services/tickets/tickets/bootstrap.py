@@ -5,7 +5,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from contracts.subjects import DEADLETTER, TICKETS, TICKETS_INTAKE, TICKETS_INTAKE_DURABLE
-from plumbing.consumer import DurableConsumer
+from plumbing.consumer import DurableConsumer, tuned
 from plumbing.postgres import schema_lock
 from plumbing.projection import Projector
 from plumbing.relay import Relay, positions_recorder, relay_leadership
@@ -61,7 +61,7 @@ async def bootstrap(settings: Settings) -> AsyncIterator[Runtime]:
         await Commands(app, relay.nudge, views.include).register(runtime.bus)
         await Queries(TicketQueries(pool)).register(runtime.bus)
         handler = handle_requests(app, changed, views_current(app, views))
-        intake = DurableConsumer(runtime.bus, TICKETS_INTAKE_DURABLE, handler)
+        intake = DurableConsumer(runtime.bus, tuned(TICKETS_INTAKE_DURABLE, settings), handler)
         await intake.start()
         runtime.on_stop(intake.stop)
         runtime.health.add("intake", lambda: intake.healthy)

@@ -2,10 +2,10 @@
 
 from pydantic_settings import SettingsConfigDict
 
-from plumbing.settings import PostgresSettings, ServiceSettings
+from plumbing.settings import ConsumerSettings, PostgresSettings, ServiceSettings
 
 
-class Settings(ServiceSettings, PostgresSettings):
+class Settings(ServiceSettings, PostgresSettings, ConsumerSettings):
     """Everything the tickets service reads from its environment."""
 
     model_config = SettingsConfigDict(env_prefix="ATENDE_TICKETS_", extra="ignore", frozen=True)

@@ -4,58 +4,25 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 
 import nats.js.errors
 import pytest
 from prometheus_client import REGISTRY
 from psycopg_pool import AsyncConnectionPool
+from support.consumers import NoteV1, make_consumer, settled, setup
 from support.waiting import eventually
 
 from contracts import Envelope, Message
-from contracts.registry import Registry
-from contracts.subjects import DEADLETTER, Durable, Stream
+from contracts.subjects import DEADLETTER, Durable
 from contracts.system import MessageDeadLetteredV1
 from devstack.nats import NatsServer
 from devstack.procs import free_port
 from plumbing import inbox, postgres
 from plumbing.bus import Bus
-from plumbing.consumer import DurableConsumer
 from plumbing.errors import Unavailable
 from plumbing.logging import correlation, current_causation_id, current_correlation_id
-
-
-class NoteV1(Message):
-    """A test fact, in the tests' own registry (the published catalogue stays as it is)."""
-
-    TYPE = "test.Note"
-    VERSION = 1
-    text: str
-
-
-NOTES = Registry()
-NOTES.add(NoteV1)
-
-
-def make_consumer(bus: Bus, durable: Durable, handler: Any, **options: Any) -> DurableConsumer:
-    return DurableConsumer(bus, durable, handler, registry=NOTES, fetch_timeout=1.0, **options)
-
-
-def setup(max_deliver: int = 3, ack_wait_s: float = 1.0) -> tuple[Stream, Durable, str]:
-    token = uuid.uuid4().hex[:8]
-    stream = Stream(f"TEST_{token.upper()}", (f"test.{token}.>",), "any", "consumer test")
-    subject = f"test.{token}.note"
-    durable = Durable(f"d-{token}", stream, "any", (subject,), max_deliver, ack_wait_s, (0.1, 0.2))
-    return stream, durable, subject
-
-
-async def settled(bus: Bus, durable: Durable) -> bool:
-    """Nothing left to deliver and nothing awaiting an ack."""
-    info = await bus.js.consumer_info(durable.stream.name, durable.name)
-    return info.num_pending == 0 and info.num_ack_pending == 0
 
 
 async def dead_letter(bus: Bus, durable: Durable) -> MessageDeadLetteredV1:

@@ -42,7 +42,7 @@ async def send(settings: Settings, message: EmailMessage) -> None:
     try:
         await _send_once(settings, message)
     except _AWAY as exc:
-        raise Unavailable("smtp_unavailable") from exc
+        raise Unavailable("smtp_unavailable", cause=repr(exc)) from exc
 
 
 async def _send_once(settings: Settings, message: EmailMessage) -> None:
@@ -78,7 +78,7 @@ class Connection:
             except _AWAY as exc:
                 MAILS.labels(self.kind, "failed").inc()
                 # The server, not this mail: the consumer holds the mail until the server is back.
-                raise Unavailable("smtp_unavailable") from exc
+                raise Unavailable("smtp_unavailable", cause=repr(exc)) from exc
             except Exception:
                 MAILS.labels(self.kind, "failed").inc()
                 raise
