@@ -20,6 +20,11 @@ from plumbing.logging import get_logger
 
 log = get_logger(__name__)
 Check = Callable[[], Awaitable[bool] | bool]
+# Our HTTP servers close a connection idle this long. A client of ours must drop idle connections
+# sooner: at equal timeouts (httpx's and uvicorn's default, 5 s) a request sent just as the server
+# closes the connection fails with a ReadError, which the soak saw as a 503 on a chat upload.
+SERVER_KEEP_ALIVE_S = 5
+CLIENT_KEEP_ALIVE_S = 2.0
 
 
 class Health:
@@ -113,7 +118,15 @@ class EmbeddedServer(uvicorn.Server):
 
 def embedded_server(app: Any, host: str, port: int) -> EmbeddedServer:
     """A uvicorn server for ``app`` that leaves logging and signals to us."""
-    config = uvicorn.Config(app, host=host, port=port, log_config=None, access_log=False, lifespan="off")
+    config = uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        log_config=None,
+        access_log=False,
+        lifespan="off",
+        timeout_keep_alive=SERVER_KEEP_ALIVE_S,
+    )
     return EmbeddedServer(config)
 
 

@@ -59,6 +59,7 @@ class AgentSession(Session):
         self.me = me
         self.accounts = accounts  # who a chat may be transferred to
         self.mine: set[str] = set()  # conversations this agent holds
+        self._seq: dict[str, int] = {}  # each held chat's last_seq in the newest status applied
         self.presence: protocol.SetPresence | None = None
         self._heartbeat: asyncio.Task[None] | None = None
         self._chat_back: asyncio.Task[None] | None = None
@@ -66,16 +67,22 @@ class AgentSession(Session):
     def render(self, frame: ChatLiveFrameV1) -> dict[str, Any] | None:
         summary = frame.conversation
         if frame.kind == "status" and summary is not None:
+            if summary.last_seq < self._seq.get(summary.conversation_id, 0):
+                # An older picture of a held chat: the place in the queue chat computed just before
+                # the accept, or two chat replicas' frames crossing. Acted on, it would drop the chat.
+                return None
             # A chat given to this agent (accepted, transferred in) is followed; one that left, dropped.
             if summary.agent_id == self.me.account_id and summary.status is ConversationStatus.ACTIVE:
-                self._follow(summary.conversation_id)
+                self._follow(summary.conversation_id, summary.last_seq)
             elif summary.conversation_id in self.mine:
                 self.mine.discard(summary.conversation_id)
+                self._seq.pop(summary.conversation_id, None)
                 subject = chat_live_conversation(summary.conversation_id)
                 asyncio.get_running_loop().create_task(self.link.forget(subject))
         return for_agent(frame)
 
-    def _follow(self, conversation_id: str) -> None:
+    def _follow(self, conversation_id: str, last_seq: int) -> None:
+        self._seq[conversation_id] = max(self._seq.get(conversation_id, 0), last_seq)
         if conversation_id not in self.mine:
             self.mine.add(conversation_id)
             asyncio.get_running_loop().create_task(self.link.listen(chat_live_conversation(conversation_id)))
@@ -110,7 +117,7 @@ class AgentSession(Session):
                 self.link.send(hello | {"chat_available": False})
             return False
         for conversation in held.conversations:
-            self._follow(conversation.conversation_id)
+            self._follow(conversation.conversation_id, conversation.last_seq)
         self.link.send(
             {
                 "type": "hello",
@@ -181,7 +188,7 @@ class AgentSession(Session):
                 if frame.conversation_id not in self.mine:  # another agent was first
                     await self.link.forget(subject)
                 raise
-            self.mine.add(frame.conversation_id)
+            self._follow(frame.conversation_id, accepted.conversation.last_seq)
             self.link.send(
                 {
                     "type": "accepted",

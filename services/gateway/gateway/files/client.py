@@ -10,6 +10,7 @@ import httpx
 from contracts.files import Attachment, OwnerKind
 from plumbing.errors import ServiceError, Unavailable
 from plumbing.logging import get_logger
+from plumbing.ops import CLIENT_KEEP_ALIVE_S
 
 log = get_logger(__name__)
 
@@ -28,6 +29,10 @@ def _refusal(response: httpx.Response) -> ServiceError:
     return ServiceError(str(response.status_code), reason, {"errors": [field]})
 
 
+# httpx's default pool sizes, but idle connections are dropped before the files service closes them.
+LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20, keepalive_expiry=CLIENT_KEEP_ALIVE_S)
+
+
 class FilesClient:
     """Streams uploads in and downloads out; memory stays at one chunk per request."""
 
@@ -35,7 +40,7 @@ class FilesClient:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         # No overall timeout: a 10 MB upload over a slow phone link takes its time; a stalled one does not.
         timeout = httpx.Timeout(30.0, connect=5.0)
-        self.http = httpx.AsyncClient(base_url=base_url, headers=headers, timeout=timeout)
+        self.http = httpx.AsyncClient(base_url=base_url, headers=headers, timeout=timeout, limits=LIMITS)
 
     async def close(self) -> None:
         """Close the connection pool."""
