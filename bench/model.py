@@ -56,6 +56,10 @@ class Benchmark:
     description: str
     run: Body
     baseline: str | None = None
+    # A long run (the soak) sets its own time limit and runs in the first round only: pooling
+    # rounds of a 10-minute run would triple it and add nothing.
+    timeout_s: Callable[[BenchContext], float] | None = None
+    once: bool = False
 
 
 @dataclass(frozen=True)

@@ -22,10 +22,11 @@ from devstack.procs import ManagedProcess, free_port, http_ok
 
 @dataclass(frozen=True)
 class Running:
-    """The started processes and each one's database URL, by service name."""
+    """The started processes, each one's database URL and ops port (/metrics), by service name."""
 
     procs: dict[str, ManagedProcess]
     databases: dict[str, str]
+    ops_ports: dict[str, int]
 
     @property
     def pids(self) -> dict[str, int]:
@@ -48,6 +49,7 @@ async def services(ctx: BenchContext, settings: Mapping[str, Mapping[str, str]])
     logs = Path(tempfile.mkdtemp(prefix="atende-bench-"))
     base = os.environ | {"PYTHONOPTIMIZE": "1", "PYTHONUNBUFFERED": "1"}
     procs: dict[str, ManagedProcess] = {}
+    ops_ports: dict[str, int] = {}
     try:
         for name, own in settings.items():
             prefix, ops_port = f"ATENDE_{name.upper().replace('-', '_')}_", free_port()
@@ -61,10 +63,10 @@ async def services(ctx: BenchContext, settings: Mapping[str, Mapping[str, str]])
             module = name.replace("-", "_")
             proc = ManagedProcess(name, [sys.executable, "-m", module], logs / f"{name}.log", env=env)
             proc.start()
-            procs[name] = proc
+            procs[name], ops_ports[name] = proc, ops_port
             ready = partial(http_ok, f"http://127.0.0.1:{ops_port}/readyz", 1.0)
             await asyncio.to_thread(proc.wait_until, ready, 60, "readiness")
-        yield Running(procs, databases)
+        yield Running(procs, databases, ops_ports)
     finally:
         for proc in procs.values():
             proc.terminate()

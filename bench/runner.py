@@ -110,7 +110,10 @@ async def run(
         for kind, bench in order:
             if bench.name in errors:
                 continue  # a benchmark that failed once is not retried: its figures would be partial
-            result = await _sample(bench, kind, ctx, timeout_s, f"round {round_no}/{rounds}")
+            if bench.once and round_no > 1:
+                continue
+            limit = bench.timeout_s(ctx) if bench.timeout_s else timeout_s
+            result = await _sample(bench, kind, ctx, limit, f"round {round_no}/{rounds}")
             if isinstance(result, str):
                 errors[bench.name] = result
             else:

@@ -15,8 +15,19 @@ __all__ = ["SCENARIOS", "BenchContext", "Sample", "discover", "scenario"]
 SCENARIOS: dict[str, Benchmark] = {}
 
 
-def scenario(name: str, unit: str, baseline: str) -> Callable[[Body], Body]:
-    """Register an async `(ctx) -> Sample` as a scenario reported as ratios to the named baseline."""
+def scenario(
+    name: str,
+    unit: str,
+    baseline: str,
+    *,
+    timeout_s: Callable[[BenchContext], float] | None = None,
+    once: bool = False,
+) -> Callable[[Body], Body]:
+    """Register an async `(ctx) -> Sample` as a scenario reported as ratios to the named baseline.
+
+    ``timeout_s`` replaces the runner's limit (for a scenario that runs for a set time); ``once``
+    runs it in the first round only.
+    """
     if baseline not in BASELINES:
         raise ValueError(f"scenario {name!r}: unknown baseline {baseline!r}; known: {', '.join(BASELINES)}")
 
@@ -24,7 +35,7 @@ def scenario(name: str, unit: str, baseline: str) -> Callable[[Body], Body]:
         if name in SCENARIOS or name in BASELINES:
             raise ValueError(f"benchmark name {name!r} registered twice")
         description = (run.__doc__ or name).strip().splitlines()[0]
-        SCENARIOS[name] = Benchmark(name, unit, description, run, baseline)
+        SCENARIOS[name] = Benchmark(name, unit, description, run, baseline, timeout_s, once)
         return run
 
     return register

@@ -56,8 +56,7 @@ async def _stack(ctx: BenchContext) -> AsyncIterator[tuple[aiohttp.ClientSession
             yield client, running.pids
 
 
-async def _customer_token(client: httpx.AsyncClient) -> str:
-    email = "cliente@example.com"
+async def _customer_token(client: httpx.AsyncClient, email: str = "cliente@example.com") -> str:
     signed = await client.post(
         "/api/v1/accounts", json={"name": "Bench", "email": email, "password": PASSWORD}
     )
