@@ -14,7 +14,7 @@ import asyncio
 import secrets
 import time
 from collections import Counter
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.parser import BytesParser
@@ -35,7 +35,6 @@ from contracts.subjects import TICKET_OPENED_V1, TICKET_REPLIED_V1, TICKET_REQUE
 from contracts.tickets import TicketRequestedV1, ticket_id_for
 from devstack.infra import Endpoints
 from devstack.nats import NatsServer
-from devstack.procs import free_port
 from devstack.services import spec_named
 from plumbing.bus import Bus
 
@@ -44,15 +43,6 @@ OUTAGE_S = 30  # the issue's figure
 CUSTOMERS = 6  # each opens ~15 tickets: under the notifier's 30 mails per address and hour
 ANSWER_WITHIN_S = 15  # every request is answered, even if refused, within this: none hangs
 REQUESTS = 10  # ticket requests put on the intake stream just before the outage, and again just after
-
-
-@pytest.fixture
-def own_nats(tmp_path: Path) -> Iterator[NatsServer]:
-    """A NATS of its own, stopped and started by the test on the same port and store."""
-    server = NatsServer(port=free_port(), monitor_port=free_port(), store_dir=tmp_path / "nats")
-    server.start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

@@ -33,7 +33,6 @@ from contracts.subjects import TICKET_OPENED_V1, TICKET_REPLIED_V1, TICKET_REQUE
 from contracts.tickets import ticket_id_for
 from devstack.nats import NatsServer
 from devstack.postgres import ensure_database
-from devstack.procs import free_port
 from devstack.services import spec_named
 from gateway.domain.messages import text
 from plumbing.bus import Bus
@@ -48,15 +47,6 @@ OUTAGE_S = 3  # PostgreSQL stays down at least this long
 def own_postgres() -> Iterator[OwnPostgres]:
     with restartable_postgres() as server:
         yield server
-
-
-@pytest.fixture
-def own_nats(tmp_path: Path) -> Iterator[NatsServer]:
-    """A NATS of its own: the streams hold only what this test published."""
-    server = NatsServer(port=free_port(), monitor_port=free_port(), store_dir=tmp_path / "nats")
-    server.start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ import subprocess
 import time
 import uuid
 from collections import Counter
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
 from email.parser import BytesParser
 from email.policy import default
@@ -29,7 +29,7 @@ from imapclient import IMAPClient
 from minio import Minio
 from nats.js.api import DeliverPolicy
 from support import infra
-from support.replicas import Replica, end, launch, ready
+from support.replicas import Replica, launch, ready
 from support.samples import accepted
 from support.waiting import eventually
 from websockets.asyncio.client import ClientConnection, connect
@@ -65,36 +65,11 @@ from contracts.subjects import (
 from contracts.tickets import TicketClosedV1, TicketOpenedV1, TicketRepliedV1, TicketStatus
 from devstack.infra import Endpoints
 from devstack.nats import NatsServer
-from devstack.procs import free_port
 from devstack.services import spec_named
 from plumbing.bus import Bus, RemoteError
 
 pytestmark = pytest.mark.e2e
 GRACE_S = 10  # issue 8: a stopped service is gone within 10 s
-
-
-@pytest.fixture
-def own_nats(tmp_path: Path) -> Iterator[NatsServer]:
-    """A NATS of its own: the streams and durables hold only what this test did."""
-    server = NatsServer(port=free_port(), monitor_port=free_port(), store_dir=tmp_path / "nats")
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-async def bus(own_nats: NatsServer) -> AsyncIterator[Bus]:
-    connected = await Bus.connect(own_nats.url, "restarts-test")
-    yield connected
-    await connected.close()
-
-
-@pytest.fixture
-def running() -> Iterator[list[Replica]]:
-    """Every process a test started; whatever still runs is stopped at the end."""
-    replicas: list[Replica] = []
-    yield replicas
-    end(replicas)
 
 
 async def started(replica: Replica, running: list[Replica]) -> Replica:

@@ -12,7 +12,7 @@ import asyncio
 import signal
 import uuid
 from collections import Counter
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import nats.errors
@@ -43,20 +43,10 @@ from contracts.subjects import (
 from contracts.ticket_commands import OpenTicketV1, TicketV1
 from contracts.ticket_queries import ListCustomerTicketsV1, TicketListV1
 from devstack.nats import NatsServer
-from devstack.procs import free_port
 from devstack.services import spec_named
 from plumbing.bus import Bus, RemoteError
 
 CUSTOMER = "replicas@example.com"
-
-
-@pytest.fixture
-def own_nats(tmp_path: Path) -> Iterator[NatsServer]:
-    """A NATS of its own: the streams hold only what this test published."""
-    server = NatsServer(port=free_port(), monitor_port=free_port(), store_dir=tmp_path / "nats")
-    server.start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

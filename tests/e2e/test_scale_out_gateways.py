@@ -12,7 +12,7 @@ import asyncio
 import json
 import secrets
 from collections import Counter
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -27,21 +27,11 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
 from devstack.nats import NatsServer
-from devstack.procs import free_port
 from devstack.services import spec_named
 
 pytestmark = pytest.mark.e2e
 CUSTOMER, AGENT = "paula@example.com", "ana@example.com"
 Frame = dict[str, Any]
-
-
-@pytest.fixture
-def own_nats(tmp_path: Path) -> Iterator[NatsServer]:
-    """A NATS of its own: the streams hold only what this test did."""
-    server = NatsServer(port=free_port(), monitor_port=free_port(), store_dir=tmp_path / "nats")
-    server.start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

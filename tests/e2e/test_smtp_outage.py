@@ -13,7 +13,7 @@ import asyncio
 import time
 import uuid
 from collections import Counter
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from email.parser import BytesParser
 from email.policy import default
 from pathlib import Path
@@ -21,7 +21,7 @@ from pathlib import Path
 import psycopg
 import pytest
 from support import infra
-from support.replicas import Replica, end, launch, ready
+from support.replicas import Replica, launch, ready
 from support.waiting import eventually
 
 from contracts.common import ActorKind
@@ -46,34 +46,11 @@ EVERY_S = 4.0  # a ticket opened and the one before it answered, this often duri
 
 
 @pytest.fixture
-def own_nats(tmp_path: Path) -> Iterator[NatsServer]:
-    """A NATS of its own: the streams, durables and dead letters hold only what this test did."""
-    server = NatsServer(port=free_port(), monitor_port=free_port(), store_dir=tmp_path / "nats")
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
 def smtp(tmp_path: Path) -> Iterator[DevSmtp]:
     server = DevSmtp(port=free_port(), maildir_root=tmp_path / "mail")
     server.start()
     yield server
     server.stop()
-
-
-@pytest.fixture
-async def bus(own_nats: NatsServer) -> AsyncIterator[Bus]:
-    connected = await Bus.connect(own_nats.url, "smtp-outage-test")
-    yield connected
-    await connected.close()
-
-
-@pytest.fixture
-def running() -> Iterator[list[Replica]]:
-    replicas: list[Replica] = []
-    yield replicas
-    end(replicas)
 
 
 def delivered(smtp: DevSmtp, domain: str) -> Counter[str]:

@@ -19,7 +19,7 @@ import secrets
 import time
 import uuid
 from collections import Counter
-from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
+from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
 from email.parser import BytesParser
 from email.policy import default
@@ -73,30 +73,6 @@ M = TypeVar("M", bound=Message)
 
 
 # --- shared -----------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def own_nats(tmp_path: Path) -> Iterator[NatsServer]:
-    """A NATS of its own: the streams and durables hold only what this test did."""
-    server = NatsServer(port=free_port(), monitor_port=free_port(), store_dir=tmp_path / "nats")
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-async def bus(own_nats: NatsServer) -> AsyncIterator[Bus]:
-    connected = await Bus.connect(own_nats.url, "worst-moments-test")
-    yield connected
-    await connected.close()
-
-
-@pytest.fixture
-def running() -> Iterator[list[Replica]]:
-    """Every process a test started; whatever still runs is stopped at the end."""
-    replicas: list[Replica] = []
-    yield replicas
-    end(replicas)
 
 
 def armed(point: str) -> dict[str, str]:
