@@ -21,14 +21,13 @@ from typing import Any
 
 import httpx
 import pytest
-from nats.js.api import DeliverPolicy
 from support.accounts import PASSWORD, token_of
+from support.jetstream import facts
 from support.own_postgres import OwnPostgres, restartable_postgres
 from support.replicas import Replica, end, launch, ready
 from support.waiting import eventually
 
 from chat.translate import offline_request_id
-from contracts import Envelope
 from contracts.subjects import TICKET_OPENED_V1, TICKET_REPLIED_V1, TICKET_REQUESTED_V1
 from contracts.tickets import ticket_id_for
 from devstack.nats import NatsServer
@@ -182,17 +181,7 @@ async def verified_customer(gateway: Replica, email: str, language: str) -> Cust
 
 async def published(bus: Bus, subject: str, key: str) -> Counter[str]:
     """How often each ``key`` value was published on ``subject`` (the stream's whole history)."""
-    subscription = await bus.js.subscribe(subject, ordered_consumer=True, deliver_policy=DeliverPolicy.ALL)
-    seen: Counter[str] = Counter()
-    try:
-        while True:
-            try:
-                message = await subscription.next_msg(timeout=1.0)
-            except TimeoutError:
-                return seen
-            seen[Envelope.from_bytes(message.data).data[key]] += 1
-    finally:
-        await subscription.unsubscribe()
+    return Counter(fact[key] for fact in await facts(bus, subject))
 
 
 async def test_writes_acknowledged_around_a_postgres_restart_are_kept_once_and_the_outage_is_a_clean_503(

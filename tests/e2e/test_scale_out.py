@@ -17,12 +17,11 @@ from pathlib import Path
 
 import nats.errors
 import pytest
-from nats.js.api import DeliverPolicy
 from support import infra
+from support.jetstream import facts
 from support.replicas import Replica, end, launch, ready
 from support.waiting import eventually
 
-from contracts import Envelope
 from contracts.chat import (
     ConversationListV1,
     ConversationV1,
@@ -92,17 +91,7 @@ async def open_ticket(bus: Bus, n: int, retried: list[int] | None = None) -> str
 
 async def published(bus: Bus, subject: str, key: str) -> Counter[str]:
     """How often each ``key`` value was published on ``subject`` (the stream's whole history)."""
-    subscription = await bus.js.subscribe(subject, ordered_consumer=True, deliver_policy=DeliverPolicy.ALL)
-    seen: Counter[str] = Counter()
-    try:
-        while True:
-            try:
-                message = await subscription.next_msg(timeout=1.0)
-            except TimeoutError:
-                return seen
-            seen[Envelope.from_bytes(message.data).data[key]] += 1
-    finally:
-        await subscription.unsubscribe()
+    return Counter(fact[key] for fact in await facts(bus, subject))
 
 
 async def one_leader(replicas: list[Replica], app: str) -> Replica:

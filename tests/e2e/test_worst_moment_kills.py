@@ -30,9 +30,9 @@ import nats.errors
 import psycopg
 import pytest
 from imapclient import IMAPClient
-from nats.js.api import DeliverPolicy
 from psycopg import sql
 from support import infra
+from support.jetstream import message_ids
 from support.replicas import Replica, end, launch, ready
 from support.waiting import eventually
 
@@ -124,21 +124,6 @@ def count(url: str, query: str | sql.Composed, *params: object) -> int:
     return found or 0
 
 
-async def seen_by_a_consumer(bus: Bus, subject: str) -> Counter[str]:
-    """How often a new consumer of the whole stream gets each Nats-Msg-Id under ``subject``."""
-    subscription = await bus.js.subscribe(subject, ordered_consumer=True, deliver_policy=DeliverPolicy.ALL)
-    seen: Counter[str] = Counter()
-    try:
-        while True:
-            try:
-                message = await subscription.next_msg(timeout=1.0)
-            except TimeoutError:
-                return seen
-            seen[(message.headers or {})["Nats-Msg-Id"]] += 1
-    finally:
-        await subscription.unsubscribe()
-
-
 async def duplicates_dropped(replica: Replica) -> float:
     """Publishes JetStream acknowledged as duplicates of a stored Nats-Msg-Id (and did not store)."""
     samples = await replica.metrics()
@@ -181,13 +166,13 @@ async def test_the_relay_killed_after_the_puback_before_saving_its_position_publ
     assert len(opened) == n
 
     async def all_out() -> bool:
-        return len(await seen_by_a_consumer(bus, TICKET_OPENED_V1)) == n
+        return len(await message_ids(bus, TICKET_OPENED_V1)) == n
 
     await eventually(all_out, timeout=30, what="every ticket's TicketOpened on the stream")
-    everything = await seen_by_a_consumer(bus, "atende.tickets.events.>")
+    everything = await message_ids(bus, "atende.tickets.events.>")
     assert max(everything.values()) == 1, "no event twice on the stream"
     assert sum(everything.values()) == (await bus.js.stream_info(TICKETS.name)).state.messages
-    assert {m.split(":")[1] for m in await seen_by_a_consumer(bus, TICKET_OPENED_V1)} == opened
+    assert {m.split(":")[1] for m in await message_ids(bus, TICKET_OPENED_V1)} == opened
     dropped = await duplicates_dropped(again)
     assert dropped >= at_kill, "the restarted relay republished, JetStream dropped"
     print(
@@ -254,7 +239,7 @@ async def test_mail_ingest_killed_after_publishing_before_flagging_opens_one_tic
         return all(await asyncio.to_thread(processed, mail, folder))
 
     await eventually(all_flagged, timeout=30, what="every mail flagged")
-    requested = await seen_by_a_consumer(bus, TICKET_REQUESTED_V1)
+    requested = await message_ids(bus, TICKET_REQUESTED_V1)
     assert requested == Counter({f"mail:<m{i}-{token}@example.com>": 1 for i in range(n)})
     assert await duplicates_dropped(again) == 1, "the first mail was published again and dropped"
     senders, like = "SELECT customer_email FROM ticket_summary WHERE customer_email LIKE %s", f"%{token}%"

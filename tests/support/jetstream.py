@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
+from nats.aio.msg import Msg
 from nats.js.api import DeliverPolicy
 
 from contracts import Envelope
@@ -15,15 +17,24 @@ async def facts(bus: Bus, subject: str, idle_s: float = 1.0) -> list[dict[str, A
 
     Done once no message came for ``idle_s``.
     """
+    return [Envelope.from_bytes(message.data).data for message in await history(bus, subject, idle_s)]
+
+
+async def message_ids(bus: Bus, subject: str, idle_s: float = 1.0) -> Counter[str]:
+    """How often a new consumer of the whole stream gets each Nats-Msg-Id under ``subject``."""
+    return Counter((message.headers or {})["Nats-Msg-Id"] for message in await history(bus, subject, idle_s))
+
+
+async def history(bus: Bus, subject: str, idle_s: float = 1.0) -> list[Msg]:
+    """Every message on ``subject``, in stream order, read by a new ordered consumer."""
     subscription = await bus.js.subscribe(subject, ordered_consumer=True, deliver_policy=DeliverPolicy.ALL)
-    found: list[dict[str, Any]] = []
+    found: list[Msg] = []
     try:
         while True:
             try:
-                message = await subscription.next_msg(timeout=idle_s)
+                found.append(await subscription.next_msg(timeout=idle_s))
             except TimeoutError:
                 return found
-            found.append(Envelope.from_bytes(message.data).data)
     finally:
         await subscription.unsubscribe()
 
