@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import secrets
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 import psycopg
 from imapclient import IMAPClient
 from support import infra
 
 from contracts import Envelope
 from contracts.subjects import TICKETS_INTAKE
+from files.bootstrap import bootstrap as files_bootstrap
+from files.config import Settings as FilesSettings
 from mail_ingest.config import Settings
 from plumbing.bus import Bus
+
+FILES_TOKEN = "files-token"  # the files service's private port, as the tests wire it
 
 
 def append(mail: infra.Mail, folder: str, message: str | bytes) -> None:
@@ -62,3 +70,21 @@ def watching(
             **more,
         }
     )
+
+
+@asynccontextmanager
+async def files_service(nats_url: str, postgres_url: str, s3: infra.S3, port: int) -> AsyncIterator[None]:
+    """The files service in-process, its private port on ``port`` (token FILES_TOKEN), a bucket of its own."""
+    settings = FilesSettings(
+        nats_url=nats_url,
+        postgres_url=postgres_url,
+        ops_port=None,
+        internal_port=port,
+        internal_token=FILES_TOKEN,
+        s3_endpoint=s3.endpoint,
+        s3_access_key=s3.access_key,
+        s3_secret_key=s3.secret_key,
+        s3_bucket=f"mail-{secrets.token_hex(5)}",
+    )
+    async with files_bootstrap(settings):
+        yield

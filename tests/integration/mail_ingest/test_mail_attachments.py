@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import secrets
 import uuid
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from email.message import EmailMessage
 
-from mailbox_helpers import append, intake, seen, watching
+from mailbox_helpers import FILES_TOKEN, append, files_service, intake, seen, watching
 from support import infra
 from support.accounts import sql
 from support.samples import sample
@@ -17,29 +14,8 @@ from support.waiting import eventually
 from contracts.subjects import TICKET_REQUESTED_V1
 from contracts.tickets import TicketRequestedV1, ticket_id_for
 from devstack.procs import free_port
-from files.bootstrap import bootstrap as files_bootstrap
-from files.config import Settings as FilesSettings
 from mail_ingest.bootstrap import bootstrap
 from plumbing.bus import Bus
-
-TOKEN = "files-token"
-
-
-@asynccontextmanager
-async def files_service(nats_url: str, postgres_url: str, s3: infra.S3, port: int) -> AsyncIterator[None]:
-    settings = FilesSettings(
-        nats_url=nats_url,
-        postgres_url=postgres_url,
-        ops_port=None,
-        internal_port=port,
-        internal_token=TOKEN,
-        s3_endpoint=s3.endpoint,
-        s3_access_key=s3.access_key,
-        s3_secret_key=s3.secret_key,
-        s3_bucket=f"mail-{secrets.token_hex(5)}",
-    )
-    async with files_bootstrap(settings):
-        yield
 
 
 def mail_with_files(token: str) -> bytes:
@@ -65,7 +41,13 @@ async def test_attachments_are_stored_or_refused_by_name_and_wait_for_the_files_
     append(mail, folder, mail_with_files(token))
     port = free_port()
     settings = watching(
-        mail, folder, nats_url, postgres_url, 0.2, files_url=f"http://127.0.0.1:{port}", files_token=TOKEN
+        mail,
+        folder,
+        nats_url,
+        postgres_url,
+        0.2,
+        files_url=f"http://127.0.0.1:{port}",
+        files_token=FILES_TOKEN,
     )
     async with bootstrap(settings) as runtime:
         # The files service is not up yet: the round fails, and the mail waits unrecorded and unpublished

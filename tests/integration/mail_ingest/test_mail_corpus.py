@@ -3,46 +3,23 @@
 from __future__ import annotations
 
 import re
-import secrets
 import uuid
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 
 import psycopg
 from imapclient import IMAPClient
-from mailbox_helpers import append, flags, intake, watching
+from mailbox_helpers import FILES_TOKEN, append, files_service, flags, intake, watching
 from support import infra
 from support.mail_corpus import corpus
 from support.waiting import eventually
 
 from devstack.procs import free_port
-from files.bootstrap import bootstrap as files_bootstrap
-from files.config import Settings as FilesSettings
 from mail_ingest.bootstrap import bootstrap
 from mail_ingest.config import Settings
 from mail_ingest.triage import stable_id
 from plumbing.bus import Bus
 
-TOKEN = "files-token"
 CAP = Settings.model_fields["max_mail_bytes"].default  # the size limit as deployed (25 MiB)
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f\u2028\u2029\x85]")
-
-
-@asynccontextmanager
-async def files_service(nats_url: str, postgres_url: str, s3: infra.S3, port: int) -> AsyncIterator[None]:
-    settings = FilesSettings(
-        nats_url=nats_url,
-        postgres_url=postgres_url,
-        ops_port=None,
-        internal_port=port,
-        internal_token=TOKEN,
-        s3_endpoint=s3.endpoint,
-        s3_access_key=s3.access_key,
-        s3_secret_key=s3.secret_key,
-        s3_bucket=f"corpus-{secrets.token_hex(5)}",
-    )
-    async with files_bootstrap(settings):
-        yield
 
 
 def recorded(postgres_url: str) -> dict[int, tuple[str, str, str | None]]:
@@ -83,7 +60,13 @@ async def test_every_corpus_mail_and_the_mail_after_it_ends_as_a_ticket_a_reply_
 
     port = free_port()
     settings = watching(
-        mail, folder, nats_url, postgres_url, 0.2, files_url=f"http://127.0.0.1:{port}", files_token=TOKEN
+        mail,
+        folder,
+        nats_url,
+        postgres_url,
+        0.2,
+        files_url=f"http://127.0.0.1:{port}",
+        files_token=FILES_TOKEN,
     )
     failed_rounds: list[str] = []
     async with files_service(nats_url, postgres_url, s3, port), bootstrap(settings) as runtime:
