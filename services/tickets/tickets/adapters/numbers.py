@@ -15,7 +15,11 @@ class PostgresNumbers:
     def __init__(self, url: str) -> None:
         # Synchronous like the event store: the application runs in worker threads.
         # A checkout waits as briefly as the event store's: PostgreSQL away is a quick, retryable 503.
-        self._pool = ConnectionPool(url, min_size=1, max_size=4, open=True, timeout=CHECKOUT_S)
+        # Autocommit: a nextval needs no transaction, and the pool would roll one back on return
+        # (a second round trip per batch of opens).
+        self._pool = ConnectionPool(
+            url, min_size=1, max_size=4, open=True, timeout=CHECKOUT_S, kwargs={"autocommit": True}
+        )
         with self._pool.connection() as conn:
             conn.execute(f"CREATE SEQUENCE IF NOT EXISTS ticket_number START {FIRST_NUMBER}")
 
