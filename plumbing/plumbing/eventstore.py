@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
+from eventsourcing.application import Application
 from eventsourcing.persistence import InterfaceError, OperationalError
 from eventsourcing.postgres import PostgresAggregateRecorder, PostgresApplicationRecorder, PostgresFactory
 from psycopg.conninfo import conninfo_to_dict
@@ -86,3 +88,18 @@ class Factory(PostgresFactory):
 
     aggregate_recorder_class = AggregateRecorder
     application_recorder_class = ApplicationRecorder
+
+
+def pool_checker(app: Application[Any]) -> Callable[[], Awaitable[None]]:
+    """After a failed round: drop the event store's pooled connections that a server restart broke.
+
+    The pool hands idle connections out untested; after PostgreSQL restarted, each broken one
+    would otherwise fail a round of its own, with the loop's back-off growing between them.
+    """
+
+    async def check() -> None:
+        datastore = getattr(app.factory, "datastore", None)
+        if datastore is not None:
+            await asyncio.to_thread(datastore.pool.check)
+
+    return check

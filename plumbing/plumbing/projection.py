@@ -20,6 +20,7 @@ from eventsourcing.persistence import Notification
 from psycopg import Cursor, sql
 
 from plumbing.crashpoints import crashpoint
+from plumbing.eventstore import pool_checker
 from plumbing.logging import get_logger
 from plumbing.worker import Loop
 
@@ -68,7 +69,9 @@ class Projector:
         ).format(events=sql.Identifier(datastore.schema or "public", app.recorder.events_table_name))  # type: ignore[attr-defined]
         self.position = 0
         # PostgreSQL away, or a bug in the view: a failed batch rolled back; retry from the same place.
-        self.worker = Loop(f"projector:{view.name}", self._catch_up, poll_s=poll_s)
+        self.worker = Loop(
+            f"projector:{view.name}", self._catch_up, poll_s=poll_s, on_error=pool_checker(app)
+        )
 
     # Synchronous core (runs in a thread; also used by the rebuild command).
 

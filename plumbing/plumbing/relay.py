@@ -29,6 +29,7 @@ from nats.aio.subscription import Subscription
 from contracts import Envelope, Message
 from plumbing.bus import Bus
 from plumbing.crashpoints import crashpoint
+from plumbing.eventstore import pool_checker
 from plumbing.leadership import Leadership
 from plumbing.logging import current_causation_id, get_logger
 from plumbing.metrics import RELAY_LAG, RELAY_LEADING
@@ -112,7 +113,9 @@ class Relay:
         # NATS or PostgreSQL away: a failed round keeps the position and starts again from it.
         # linger_s > 0: saves in quick succession go out in one round (one read of the log, one
         # position saved) instead of one round each, each fact leaving up to linger_s later.
-        self.worker = Loop(f"relay:{app.name}", self.catch_up, poll_s=poll_s, linger_s=linger_s)
+        self.worker = Loop(
+            f"relay:{app.name}", self.catch_up, poll_s=poll_s, linger_s=linger_s, on_error=pool_checker(app)
+        )
 
     async def start(self) -> None:
         """Read the saved position and start following the log in the background."""
