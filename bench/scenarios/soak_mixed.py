@@ -34,6 +34,7 @@ import aiohttp
 from bench.scenarios import BenchContext, Sample, scenario
 from bench.soak import chats, emails, tickets
 from bench.soak.drain import backlog, wait_drained
+from bench.soak.pauses import Pauses
 from bench.soak.recorder import Flows
 from bench.soak.sampler import Sampler
 from bench.soak.stack import Stack, stack, ticket_mails
@@ -107,6 +108,8 @@ async def soak_mixed(ctx: BenchContext) -> Sample:
     seconds, rates = duration_s(ctx), Rates.from_env()
     warmup = warmup_s(seconds)
     flows = Flows(*tickets.FLOWS, *chats.FLOWS, *emails.FLOWS)
+    pauses = Pauses(ctx.endpoints.postgres_url)
+    flows.watched, flows.on_answer = INTERACTIVE, pauses.answered
     async with (
         stack(ctx, CUSTOMERS, rates.agents, rates.chat_cache) as st,
         aiohttp.ClientSession(
@@ -127,9 +130,11 @@ async def soak_mixed(ctx: BenchContext) -> Sample:
         sampler = Sampler(st.running.pids, SAMPLE_EVERY_S)
         peaks: dict[str, int] = {}  # the most each queue held at any look during the load
         begin = loop.time()
+        pauses.restart()  # seconds count from here, like the progress lines
         cpu_before = time.process_time()
         background = [
             asyncio.create_task(sampler.run()),
+            asyncio.create_task(pauses.run()),
             asyncio.create_task(_measure_after(flows, warmup)),
             asyncio.create_task(_progress(st, flows, sampler, begin, peaks)),
         ]
@@ -157,6 +162,7 @@ async def soak_mixed(ctx: BenchContext) -> Sample:
         "warmup_s": warmup,
         "load_generator_cpu_pct": round(100 * generator_cpu / loaded_s, 1),
         **sampler.facts(after_s=warmup, until_s=loaded_s),
+        **pauses.facts(),
     }
     for flow in flows.by_name.values():
         facts |= flow.facts()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from time import perf_counter_ns
 
@@ -48,13 +49,18 @@ class Flows:
     def __init__(self, *names: str) -> None:
         self.by_name = {name: Flow(name) for name in names}
         self.measuring = False
+        self.watched: tuple[str, ...] = ()  # flows whose every answer goes to ``on_answer``
+        self.on_answer: Callable[[int, int], None] = lambda started_ns, ended_ns: None
 
     def __getitem__(self, name: str) -> Flow:
         return self.by_name[name]
 
     def done(self, name: str, started_ns: int, ended_ns: int | None = None) -> None:
         """Record a success of flow ``name`` that started at ``started_ns``."""
+        ended_ns = ended_ns or perf_counter_ns()
         self.by_name[name].done(started_ns, self.measuring, ended_ns)
+        if name in self.watched:
+            self.on_answer(started_ns, ended_ns)
 
     def failed(self, name: str, why: str) -> None:
         """Record a failure of flow ``name``."""
