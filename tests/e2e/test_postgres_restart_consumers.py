@@ -16,7 +16,6 @@ import uuid
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from email.parser import BytesParser
 from email.policy import default
 from functools import partial
@@ -29,18 +28,13 @@ from support import infra
 from support.jetstream import facts, waiting
 from support.own_postgres import OwnPostgres, restartable_postgres
 from support.replicas import Replica, launch, ready
+from support.ticket_facts import ticket_life
 from support.waiting import eventually
 
-from contracts import Message
-from contracts.common import ActorKind, Channel
 from contracts.subjects import (
     DEADLETTER,
-    TICKET_CLOSED_V1,
-    TICKET_OPENED_V1,
-    TICKET_REPLIED_V1,
     TICKET_REQUESTED_V1,
 )
-from contracts.tickets import TicketClosedV1, TicketOpenedV1, TicketRepliedV1, TicketStatus
 from devstack.infra import Endpoints
 from devstack.nats import NatsServer
 from devstack.postgres import ensure_database
@@ -66,31 +60,6 @@ class Load:
     facts: list[str] = field(default_factory=list)  # message ids, in publishing order
     mails: list[str] = field(default_factory=list)  # Message-IDs of the mails put in the mailbox
     stopping: asyncio.Event = field(default_factory=asyncio.Event)
-
-
-def ticket_life(tag: str, i: int) -> list[tuple[str, Message, str]]:
-    """Opened, answered by an agent, finished: three facts, each of which mails the customer."""
-    now = datetime.now(UTC)
-    common = {"ticket_id": f"{tag}-{i}", "number": i + 1, "customer_email": f"c{i}@{tag}.example.com"}
-    return [
-        (
-            TICKET_OPENED_V1,
-            TicketOpenedV1(**common, channel=Channel.PORTAL, customer_name="Maria", subject=f"Boleto {i}",
-                           status=TicketStatus.WAITING, opened_at=now),
-            f"tickets:{tag}-{i}:1",
-        ),
-        (
-            TICKET_REPLIED_V1,
-            TicketRepliedV1(**common, reply_id=f"r{i}", author_kind=ActorKind.AGENT, author_name="ana",
-                            body="Segue a segunda via.", channel=Channel.PORTAL, replied_at=now),
-            f"tickets:{tag}-{i}:2",
-        ),
-        (
-            TICKET_CLOSED_V1,
-            TicketClosedV1(**common, closed_by=ActorKind.AGENT, closed_at=now),
-            f"tickets:{tag}-{i}:3",
-        ),
-    ]  # fmt: skip
 
 
 async def publish_facts(load: Load, bus: Bus) -> None:

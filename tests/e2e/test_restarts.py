@@ -31,11 +31,12 @@ from nats.js.api import DeliverPolicy
 from support import infra
 from support.replicas import Replica, launch, ready
 from support.samples import accepted
+from support.ticket_facts import ticket_life
 from support.waiting import eventually
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
-from contracts import Envelope, Message
+from contracts import Envelope
 from contracts.chat import (
     AcceptChatV1,
     ChatMessageAckV1,
@@ -55,14 +56,12 @@ from contracts.subjects import (
     POST_CHAT_MESSAGE_V1,
     SET_PRESENCE_V1,
     START_CHAT_V1,
-    TICKET_CLOSED_V1,
     TICKET_OPENED_V1,
-    TICKET_REPLIED_V1,
     TICKET_REQUESTED_V1,
     TICKETS,
     TICKETS_INTAKE,
 )
-from contracts.tickets import TicketClosedV1, TicketOpenedV1, TicketRepliedV1, TicketStatus
+from contracts.tickets import TicketOpenedV1, TicketStatus
 from devstack.infra import Endpoints
 from devstack.nats import NatsServer
 from devstack.services import spec_named
@@ -227,38 +226,13 @@ async def test_mail_ingest_stopped_mid_load_requests_each_mail_exactly_once(
 # --- insights -------------------------------------------------------------------------------------
 
 
-def ticket_facts(i: int, tag: str) -> list[tuple[str, Message, str]]:
-    """A ticket's life: opened, answered by an agent, closed (subject, fact, the relay's message id)."""
-    now = datetime.now(UTC)
-    common = {"ticket_id": f"{tag}-{i}", "number": i + 1, "customer_email": f"c{i}@example.com"}
-    return [
-        (
-            TICKET_OPENED_V1,
-            TicketOpenedV1(**common, channel=Channel.PORTAL, customer_name="Maria", subject=f"Boleto {i}",
-                           status=TicketStatus.WAITING, opened_at=now),
-            f"tickets:{tag}-{i}:1",
-        ),
-        (
-            TICKET_REPLIED_V1,
-            TicketRepliedV1(**common, reply_id=f"r{i}", author_kind=ActorKind.AGENT, author_name="ana",
-                            body="Segue.", channel=Channel.PORTAL, replied_at=now),
-            f"tickets:{tag}-{i}:2",
-        ),
-        (
-            TICKET_CLOSED_V1,
-            TicketClosedV1(**common, closed_by=ActorKind.AGENT, closed_at=now),
-            f"tickets:{tag}-{i}:3",
-        ),
-    ]  # fmt: skip
-
-
 async def test_insights_stopped_mid_load_keeps_every_fact_once(
     servers: infra.Session, own_nats: NatsServer, bus: Bus, tmp_path: Path, running: list[Replica]
 ) -> None:
     spec, tag, n = spec_named("insights"), uuid.uuid4().hex[:8], 100
     database = servers.database(spec.module)
     insights = await started(launch(spec, "insights", own_nats.url, database, tmp_path), running)
-    facts = [fact for i in range(n) for fact in ticket_facts(i, tag)]
+    facts = [fact for i in range(n) for fact in ticket_life(tag, i)]
 
     async def publish(k: int) -> None:
         subject, message, message_id = facts[k]
