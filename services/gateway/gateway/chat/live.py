@@ -189,6 +189,10 @@ class Hub:
             link.deliver(frame)
 
 
+def _closed(frame: ChatLiveFrameV1) -> None:
+    """What a closed link renders: nothing."""
+
+
 class Link:
     """The live subjects of one socket and its single writer."""
 
@@ -251,6 +255,9 @@ class Link:
             self._writer.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await self._writer
+        # render is a method of the session, which holds this link: that cycle left the closed socket
+        # (its protocol, buffers, compressor) to the cyclic collector. Closed, nothing more is rendered.
+        self.render = _closed
 
     @property
     def broken(self) -> bool:
