@@ -29,6 +29,7 @@ from nats.aio.msg import Msg
 from psycopg import sql
 
 from bench.scenarios import BenchContext, Sample, scenario
+from bench.stats import percentile
 from contracts import Envelope
 from contracts.chat import (
     AcceptChatV1,
@@ -58,6 +59,40 @@ async def chat_latency_200(ctx: BenchContext) -> Sample:
 async def chat_latency_1000(ctx: BenchContext) -> Sample:
     """1,000 conversations, each side 1 message/s (2,000/s persisted): customer → agent frame latency."""
     return await _run(ctx, 1000, ctx.count(20, 5))
+
+
+# Issue 5/9 asks how many conversations this machine holds with p99 under 100 ms.
+CAPACITY_STEPS = (500, 750, 1000, 1250, 1500, 2000, 2500)
+CAPACITY_P99_MS = 100.0
+
+
+@scenario(
+    "chat_capacity",
+    unit="messages",
+    baseline="nats_rtt",
+    timeout_s=lambda ctx: 900 if not ctx.quick else 300,
+    once=True,
+)
+async def chat_capacity(ctx: BenchContext) -> Sample:
+    """The most concurrent conversations (each side 1 msg/s) whose customer → agent p99 stays under 100 ms."""
+    steps = CAPACITY_STEPS[:2] if ctx.quick else CAPACITY_STEPS
+    held: Sample | None = None
+    tried: list[str] = []
+    for conversations in steps:
+        seconds = ctx.count(10, 5)
+        sample = await _run(ctx, conversations, seconds)
+        p99 = percentile([x / 1e6 for x in sample.latencies_ns], 99) if sample.latencies_ns else float("inf")
+        # Holding means the customers' messages all arrived (the load kept its pace) with no error.
+        expected = conversations * seconds
+        kept_up = sample.count >= 0.95 * expected and sample.facts.get("errors") == 0
+        tried.append(f"{conversations}: p99 {p99:.0f} ms{'' if kept_up else ' (fell behind)'}")
+        if p99 >= CAPACITY_P99_MS or not kept_up:
+            break
+        held = sample
+    if held is None:
+        raise RuntimeError(f"not even {steps[0]} conversations held p99 < {CAPACITY_P99_MS:.0f} ms: {tried}")
+    held.facts |= {"steps": "; ".join(tried), "largest_held": held.facts["conversations"]}
+    return held
 
 
 async def _run(ctx: BenchContext, conversations: int, seconds: int) -> Sample:
