@@ -24,16 +24,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
 from support import infra
 from support.jetstream import facts, message_ids
 from support.replicas import Replica, launch, ready
+from support.sockets import FrameReader
 from support.waiting import eventually
 from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import ConnectionClosed
 
 from contracts.chat import (
     AcceptChatV1,
@@ -104,24 +103,14 @@ class Attempt:
     error: str = ""  # refused: the error frame's reason
 
 
-class Customer:
+class Customer(FrameReader):
     """A customer's socket on one conversation: every frame it gets (read in the background) and its messages."""
 
     def __init__(self, conversation_id: str, socket: ClientConnection) -> None:
+        super().__init__(socket)
         self.conversation_id = conversation_id
-        self.socket = socket
-        self.frames: list[dict[str, Any]] = []
         self.attempts: list[Attempt] = []  # the load: each message once
         self.retries: list[Attempt] = []  # the refused ones sent again after the outage
-        self.dropped: ConnectionClosed | None = None
-        self._reader = asyncio.create_task(self._read())
-
-    async def _read(self) -> None:
-        try:
-            async for raw in self.socket:
-                self.frames.append(json.loads(raw))
-        except ConnectionClosed as closed:
-            self.dropped = closed
 
     async def say(self, client_id: str, text: str) -> Attempt:
         """Send a message and wait (up to ANSWER_WITHIN_S) for the ack or error frame naming it."""
@@ -142,10 +131,6 @@ class Customer:
         """Sequence numbers of the message entries pushed to this socket."""
         entries = (f["entry"] for f in self.frames if f.get("type") == "entry")
         return {e["seq"] for e in entries if e["kind"] == "message"}
-
-    async def close(self) -> None:
-        await self.socket.close()
-        await self._reader
 
 
 async def keep_talking(customer: Customer, tag: str, stop: asyncio.Event) -> None:

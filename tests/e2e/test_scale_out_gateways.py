@@ -22,9 +22,9 @@ import pytest
 from support import infra
 from support.accounts import PASSWORD, token_of
 from support.replicas import Replica, end, launch, ready
+from support.sockets import FrameReader
 from support.waiting import eventually
-from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import ConnectionClosed
+from websockets.asyncio.client import connect
 
 from devstack.nats import NatsServer
 from devstack.services import spec_named
@@ -57,21 +57,8 @@ async def fleet(
         end(list(replicas.values()))
 
 
-class Reader:
+class Reader(FrameReader):
     """Every frame one socket receives, in order, read in the background (so none goes unseen)."""
-
-    def __init__(self, socket: ClientConnection) -> None:
-        self.socket = socket
-        self.frames: list[Frame] = []
-        self.dropped: ConnectionClosed | None = None
-        self._task = asyncio.create_task(self._read())
-
-    async def _read(self) -> None:
-        try:
-            async for raw in self.socket:
-                self.frames.append(json.loads(raw))
-        except ConnectionClosed as closed:
-            self.dropped = closed
 
     async def first(self, wanted: Callable[[Frame], bool], what: str) -> Frame:
         """The first frame ``wanted`` accepts (waits for it)."""
@@ -88,10 +75,6 @@ class Reader:
 
     async def send(self, **frame: Any) -> None:
         await self.socket.send(json.dumps(frame))
-
-    async def close(self) -> None:
-        await self.socket.close()
-        await self._task
 
 
 def of(kind: str, **fields: Any) -> Callable[[Frame], bool]:
