@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import signal
 from collections.abc import Callable, Coroutine
 from contextlib import AbstractAsyncContextManager
@@ -20,6 +21,7 @@ Serve = Callable[[asyncio.Event], Coroutine[None, None, None]]
 def run(service: str, settings: ServiceSettings, serve: Serve) -> int:
     """Run ``serve(stop)`` until it returns; ``stop`` is set by SIGTERM or SIGINT. Returns an exit code."""
     configure(service, settings.log_level, settings.log_format)
+    gc.set_threshold(*settings.gc_thresholds)
     try:
         import uvloop
 
