@@ -82,6 +82,9 @@ def test_a_ticket_keeps_its_first_response_its_spans_and_when_it_finished() -> N
         ("in_progress", at(40), at(60)),
         ("finished", at(60), None),
     ]
+    # Folding the later facts onto the record of the earlier ones (what insights does with a fact that
+    # comes in order) gives the same record, wherever the history is cut.
+    assert all(fold_ticket(facts[cut:], fold_ticket(facts[:cut])) == record for cut in range(1, len(facts)))
     reopened = fold_ticket([*facts, moved(F, W, 90)])
     assert reopened is not None and reopened.finished_at is None and reopened.spans[-1].status == "waiting"
 
@@ -130,6 +133,7 @@ def test_a_chat_keeps_its_wait_its_agent_its_customers_words_and_how_it_ended() 
     ]
     record = fold_chat(facts)
     assert record is not None
+    assert all(fold_chat(facts[cut:], fold_chat(facts[:cut])) == record for cut in range(1, len(facts)))
     assert (record.accepted_at, record.waited_s, record.agent_id, record.department) == (
         at(1),
         42.0,

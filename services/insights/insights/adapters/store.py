@@ -123,6 +123,31 @@ async def facts_of(conn: AsyncConnection[Any], source: Source, subject_id: str) 
     return [opened(type_key, data) for type_key, data in await cursor.fetchall()]
 
 
+async def latest_version(conn: AsyncConnection[Any], source: Source, subject_id: str) -> int | None:
+    """The highest version of a subject's kept facts (None: none kept)."""
+    cursor = await conn.execute(
+        "SELECT max(version) FROM facts WHERE source = %s AND subject_id = %s", (source, subject_id)
+    )
+    row = await cursor.fetchone()
+    return None if row is None else row[0]
+
+
+async def ticket_record(conn: AsyncConnection[Any], ticket_id: str) -> TicketRecord | None:
+    """A ticket's stored record (None: none yet)."""
+    async with conn.cursor(row_factory=dict_row) as cursor:
+        await cursor.execute("SELECT * FROM ticket_records WHERE ticket_id = %s", (ticket_id,))
+        row = await cursor.fetchone()
+    return None if row is None else _ticket_of(row)
+
+
+async def chat_record(conn: AsyncConnection[Any], conversation_id: str) -> ChatRecord | None:
+    """A chat's stored record (None: none yet)."""
+    async with conn.cursor(row_factory=dict_row) as cursor:
+        await cursor.execute("SELECT * FROM chat_records WHERE conversation_id = %s", (conversation_id,))
+        row = await cursor.fetchone()
+    return None if row is None else ChatRecord(**row)
+
+
 def opened(type_key: str, data: dict[str, Any]) -> Message:
     """A stored fact as its message class."""
     return REGISTRY.get(type_key).model_validate(data)

@@ -1,7 +1,8 @@
 """A ticket's or a chat's facts, in order, folded into the record the figures and the grouping read.
 
-A record is always the fold of all its subject's facts (ordered by the aggregate's version), never
-an update of the last record: facts may arrive late or twice, and the result is the same.
+A record is always the fold of all its subject's facts (ordered by the aggregate's version): facts may
+arrive late or twice, and the result is the same. Each fold may start from the record of the facts
+before: a fact that arrives in order is folded onto the stored record, without reading the others.
 """
 
 from __future__ import annotations
@@ -40,9 +41,8 @@ RATING_FACTS = (TicketRatedV1, ChatRatedV1)
 MAX_TEXT = 4_000
 
 
-def fold_ticket(facts: Iterable[Message]) -> TicketRecord | None:
-    """The ticket as its facts say, oldest first; None until its opening fact has arrived."""
-    record: TicketRecord | None = None
+def fold_ticket(facts: Iterable[Message], record: TicketRecord | None = None) -> TicketRecord | None:
+    """The ticket as its facts say, oldest first, after ``record``; None until its opening has arrived."""
     for fact in facts:
         if isinstance(fact, TicketOpenedV1):
             text = f"{fact.subject}\n{fact.body}".strip()
@@ -85,9 +85,8 @@ def _moved(record: TicketRecord, status: TicketStatus, at: datetime) -> TicketRe
     return replace(record, spans=spans, finished_at=finished_at)
 
 
-def fold_chat(facts: Iterable[Message]) -> ChatRecord | None:
-    """The chat as its facts say, oldest first; None until its request has arrived."""
-    record: ChatRecord | None = None
+def fold_chat(facts: Iterable[Message], record: ChatRecord | None = None) -> ChatRecord | None:
+    """The chat as its facts say, oldest first, after ``record``; None until its request has arrived."""
     for fact in facts:
         if isinstance(fact, ChatRequestedV1):
             record = ChatRecord(
