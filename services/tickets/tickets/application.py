@@ -147,6 +147,17 @@ class Tickets(Application[UUID]):
             raise TicketNotFound(str(ticket))
         return found
 
+    def has_event(self, ticket: UUID, match: Callable[[object], bool]) -> bool:
+        """Whether one of the ticket's events matches: how a retry or a redelivery finds its own
+        earlier save where the aggregate keeps no ids (it reads the ticket's whole stream)."""
+        return any(match(event) for event in self.repository.event_store.get(ticket))
+
+    def has_reply(self, ticket: UUID, reply_id: str) -> bool:
+        """Whether the ticket already holds this reply."""
+        return self.has_event(
+            ticket, lambda event: isinstance(event, Ticket.Replied) and event.reply_id == reply_id
+        )
+
     def start_work(self, ticket: UUID, version: int, agent: str) -> Ticket:
         """An agent takes the ticket up."""
         with self._changing(ticket, version) as current:

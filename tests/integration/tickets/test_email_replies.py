@@ -14,7 +14,6 @@ from plumbing.bus import Bus
 from tickets.bootstrap import bootstrap
 from tickets.config import Settings
 from tickets.domain.ticket import Ticket, ticket_id
-from tickets.entrypoints.replies import has_reply
 from tickets.store import open_tickets
 
 
@@ -86,7 +85,7 @@ async def test_email_replies_land_on_the_customers_ticket_once_and_strangers_ope
         current = side.get(ticket.id)
         assert current.status.value == "in_progress", "a customer's reply to 'awaiting' moves it on"
         assert current.replies == 4, "the repeated email added nothing"
-        assert has_reply(side, ticket.id, mine.request_id)
+        assert side.has_reply(ticket.id, mine.request_id)
         other = side.get(ticket_id(stranger.request_id))
         assert (other.customer_email, other.channel) == ("intruso@example.com", "email")
         assert isinstance(other, Ticket) and other.id != UUID(str(ticket.id))

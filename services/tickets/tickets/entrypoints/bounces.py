@@ -6,7 +6,7 @@ from contracts.tickets import TicketBounceReceivedV1
 from plumbing.logging import get_logger
 from tickets.application import Tickets
 from tickets.domain.ticket import Ticket
-from tickets.entrypoints.replies import ViewsCurrent, find_ticket, has_event
+from tickets.entrypoints.replies import ViewsCurrent, find_ticket
 
 log = get_logger(__name__)
 
@@ -29,7 +29,7 @@ def receive_bounce(
     def same(event: object) -> bool:
         return isinstance(event, Ticket.DeliveryFailed) and event.bounce_id == message.request_id
 
-    if has_event(app, ticket.id, same):
+    if app.has_event(ticket.id, same):
         return ticket
     return app.delivery_failed(
         ticket.id,

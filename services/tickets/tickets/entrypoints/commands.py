@@ -210,7 +210,7 @@ class Commands:
         return self.app.start_work(ticket, _version(command), command.actor)
 
     def _reply(self, command: ReplyToTicketV1, ticket: UUID) -> Ticket:
-        if replied(self.app, ticket, command.reply_id):
+        if self.app.has_reply(ticket, command.reply_id):
             # A retry (same Idempotency-Key) of a reply saved before its answer was lost, e.g. to a
             # PostgreSQL restart or a gateway timeout: the reply is added once.
             return self.app.get(ticket)
@@ -245,14 +245,6 @@ class Commands:
         return self.app.reopen(
             ticket, _version(command), actor_kind=command.actor_kind.value, actor=command.actor
         )
-
-
-def replied(app: Tickets, ticket: UUID, reply_id: str) -> bool:
-    """Whether the ticket's events already hold this reply (the aggregate keeps no reply ids)."""
-    return any(
-        isinstance(event, Ticket.Replied) and event.reply_id == reply_id
-        for event in app.repository.event_store.get(ticket)
-    )
 
 
 def reply_or_follow_up(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 from uuid import UUID
 
 from contracts.tickets import TicketReplyReceivedV1
@@ -48,7 +47,7 @@ def receive_reply(
         # Nothing is lost and nobody writes into someone else's ticket: it becomes a request.
         log.info("ticket.reply_unmatched", found=ticket is not None, threaded_by=message.threaded_by)
         return open_from_reply(app, message)
-    if has_reply(app, ticket.id, message.request_id):
+    if app.has_reply(ticket.id, message.request_id):
         return ticket
     # A concurrent redelivery loses the save race (StaleVersion), is retried and then finds the reply.
     return reply_or_follow_up(
@@ -100,18 +99,6 @@ def ticket_by_number(app: Tickets, number: int) -> UUID | None:
         cursor.execute("SELECT ticket_id FROM ticket_summary WHERE number = %s", (number,))
         found = cursor.fetchone()
     return UUID(str(found["ticket_id"])) if found else None
-
-
-def has_reply(app: Tickets, ticket: UUID, reply_id: str) -> bool:
-    """Whether the ticket's events already hold this reply (the aggregate keeps no reply ids)."""
-    return has_event(
-        app, ticket, lambda event: isinstance(event, Ticket.Replied) and event.reply_id == reply_id
-    )
-
-
-def has_event(app: Tickets, ticket: UUID, match: Callable[[Any], bool]) -> bool:
-    """Whether one of the ticket's events matches (how mail intake stays idempotent)."""
-    return any(match(event) for event in app.repository.event_store.get(ticket))
 
 
 def open_from_reply(app: Tickets, message: TicketReplyReceivedV1) -> Ticket:
