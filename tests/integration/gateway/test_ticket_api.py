@@ -11,6 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
+from contracts.subjects import GET_TICKET_HISTORY_V1
 from devstack.procs import free_port
 from gateway.accounts import staff
 from gateway.bootstrap import bootstrap as gateway_bootstrap
@@ -319,3 +320,31 @@ async def test_the_console_lists_colleagues_of_the_agents_departments(stack: Sta
     assert [(c["name"], c["departments"]) for c in support] == [("Caio", ["Comercial"])]
     maria = await customer(stack, "maria@example.com")
     assert (await maria.get("/api/v1/agent/colleagues")).status_code == 403
+
+
+async def test_a_change_checks_access_on_the_ticket_not_its_whole_history(stack: Stack, bus: Any) -> None:
+    """Replies, notes, moves and uploads ask for the ticket as it is now: a history grows with the ticket."""
+    maria = await customer(stack, "maria@example.com")
+    ticket = (await open_ticket(maria)).json()
+    ana = await agent(stack, "ana@example.com", "Financeiro")
+    histories: list[object] = []
+
+    async def seen(message: object) -> None:
+        histories.append(message)
+
+    spy = await bus.nc.subscribe(GET_TICKET_HISTORY_V1, cb=seen)
+    base = f"/api/v1/agent/tickets/{ticket['id']}"
+    assert (await ana.put(f"{base}/status", json={"status": "in_progress", "expected_version": 1})).is_success
+    assert (await ana.post(f"{base}/notes", json={"body": "nota"})).is_success
+    assert (await ana.post(f"{base}/replies", json={"body": "Segue."})).is_success
+    assert (await maria.post(f"/api/v1/tickets/{ticket['id']}/replies", json={"body": "Obrigada"})).is_success
+    uploaded = await maria.post(
+        f"/api/v1/tickets/{ticket['id']}/attachments", params={"filename": "a.pdf"}, content=b"%PDF-1.4\n"
+    )
+    assert uploaded.status_code == 503, uploaded.text  # no files service here, but access came first
+    await bus.nc.flush()
+    assert histories == []
+    assert (await maria.get(f"/api/v1/tickets/{ticket['id']}")).is_success  # reading it does ask
+    await bus.nc.flush()
+    await spy.unsubscribe()
+    assert len(histories) == 1

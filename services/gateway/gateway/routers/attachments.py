@@ -132,6 +132,6 @@ async def _to_ticket(
     prefix: str,
 ) -> AttachmentOut:
     """Store a file for a ticket ``me`` may see (404 otherwise); its link under ``prefix``."""
-    await calls.history(me, ticket_id)
+    await calls.ticket(me, ticket_id)
     stored = await files.upload(me.account_id, request, filename, ticket_id)
     return attachment_out(stored, f"{prefix}/{ticket_id}/attachments/{stored.attachment_id}")

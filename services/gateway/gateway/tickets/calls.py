@@ -9,9 +9,9 @@ from fastapi import Depends, Header, Request
 
 from contracts import Message
 from contracts.common import ActorKind
-from contracts.subjects import GET_TICKET_HISTORY_V1
-from contracts.ticket_commands import TicketV1
-from contracts.ticket_queries import GetTicketHistoryV1, TicketHistoryV1, TicketListV1
+from contracts.subjects import GET_TICKET_HISTORY_V1, GET_TICKET_V1
+from contracts.ticket_commands import GetTicketV1, TicketV1
+from contracts.ticket_queries import GetTicketHistoryV1, TicketHistoryV1, TicketListV1, TicketSummary
 from gateway.accounts.service import Accounts
 from gateway.dependencies import AccountsDep, BusDep
 from gateway.domain.language import negotiate
@@ -58,14 +58,16 @@ class TicketCalls:
             GetTicketHistoryV1(ticket_id=ticket_id, include_internal=me.is_staff),
             TicketHistoryV1,
         )
-        ticket = found.ticket
-        allowed = (
-            agent_may_see(me, ticket.department)
-            if me.is_staff
-            else customer_may_see(me, ticket.customer_email, ticket.channel.value)
-        )
-        if not allowed:
-            raise NotFound("ticket_not_found")
+        _check(me, found.ticket)
+        return found
+
+    async def ticket(self, me: Principal, ticket_id: str) -> TicketV1:
+        """The ticket as it is now, without its history, if ``me`` may see it; 404 otherwise.
+
+        What a change or an upload checks: the history grows with the ticket, this does not.
+        """
+        found = await self.bus.request(GET_TICKET_V1, GetTicketV1(ticket_id=ticket_id), TicketV1)
+        _check(me, found)
         return found
 
     async def change(
@@ -82,9 +84,9 @@ class TicketCalls:
 
         A 409 ``stale_version`` carries the ticket as it is now, in the API's own form.
         """
-        found = await self.history(me, ticket_id)
+        found = await self.ticket(me, ticket_id)
         if agent_id is not None:
-            await self.assignable(agent_id, found.ticket.department)
+            await self.assignable(agent_id, found.department)
         try:
             changed = await self.bus.request(subject, command, TicketV1)
         except RemoteError as refused:
@@ -109,6 +111,17 @@ class TicketCalls:
         member = (await self.accounts.staff_members([agent_id])).get(agent_id)
         if member is None or not agent_may_see(member, department):
             raise Invalid("invalid", errors=[{"field": "agent_id", "reason": "agent_unknown"}])
+
+
+def _check(me: Principal, ticket: TicketV1 | TicketSummary) -> None:
+    """404 unless ``me`` may see the ticket (never 403: no hints)."""
+    allowed = (
+        agent_may_see(me, ticket.department)
+        if me.is_staff
+        else customer_may_see(me, ticket.customer_email, ticket.channel.value)
+    )
+    if not allowed:
+        raise NotFound("ticket_not_found")
 
 
 async def ticket_calls(bus: BusDep, accounts: AccountsDep) -> TicketCalls:
