@@ -248,6 +248,9 @@ class GetConversationV1(Message):
 
     conversation_id: Id
     after_seq: int = Field(default=0, ge=0)
+    entries: bool = Field(
+        default=True, description="False: the conversation alone, e.g. for an access check (no entries)."
+    )
 
 
 @message_type("chat.ListQueue", 1)

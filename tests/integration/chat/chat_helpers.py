@@ -128,8 +128,8 @@ async def close(
     return await bus.request(CLOSE_CHAT_V1, command, ConversationV1)
 
 
-async def get(bus: Bus, conversation: str, after_seq: int = 0) -> ConversationV1:
-    query = GetConversationV1(conversation_id=conversation, after_seq=after_seq)
+async def get(bus: Bus, conversation: str, after_seq: int = 0, *, entries: bool = True) -> ConversationV1:
+    query = GetConversationV1(conversation_id=conversation, after_seq=after_seq, entries=entries)
     return await bus.request(GET_CONVERSATION_V1, query, ConversationV1)
 
 

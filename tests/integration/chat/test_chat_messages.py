@@ -34,6 +34,9 @@ async def test_a_reconnecting_client_gets_exactly_the_gap(bus: Bus, chat: Runtim
         (s, f"mensagem {n}") for n, s in enumerate(seqs) if n >= 2
     ]
     assert (await get(bus, cid, after_seq=seqs[-1])).entries == []
+    # An access check asks for the conversation alone: no entries, however long the chat.
+    alone = await get(bus, cid, entries=False)
+    assert alone.entries == [] and alone.conversation.last_seq == seqs[-1]
 
 
 async def test_a_retried_post_is_stored_once_with_the_same_number(bus: Bus, chat: Runtime) -> None:

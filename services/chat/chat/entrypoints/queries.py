@@ -43,7 +43,9 @@ class Queries:
         await bus.serve("availability", GET_AVAILABILITY_V1, GetAvailabilityV1, self.availability)
 
     async def conversation(self, query: GetConversationV1, envelope: Envelope) -> Message:
-        found = await self.queries.conversation(conversation_uuid(query.conversation_id), query.after_seq)
+        found = await self.queries.conversation(
+            conversation_uuid(query.conversation_id), query.after_seq, entries=query.entries
+        )
         if found is None:
             raise NotFound("conversation_not_found")
         summary, entries = found

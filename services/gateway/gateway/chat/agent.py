@@ -15,6 +15,7 @@ from contracts.chat import (
     ConversationListV1,
     ConversationStatus,
     ConversationV1,
+    GetConversationV1,
     ListAgentChatsV1,
     ListQueueV1,
     Presence,
@@ -25,6 +26,7 @@ from contracts.chat import (
 from contracts.common import ActorKind
 from contracts.subjects import (
     ACCEPT_CHAT_V1,
+    GET_CONVERSATION_V1,
     LIST_AGENT_CHATS_V1,
     LIST_QUEUE_V1,
     SET_PRESENCE_V1,
@@ -170,7 +172,11 @@ class AgentSession(Session):
                 self._heartbeat = asyncio.create_task(every(PRESENCE_EVERY_S, self._renew))
         elif isinstance(frame, protocol.Accept):
             # Only chats of one's own departments (the chat service does not know who serves what).
-            found = await self.entries_after(frame.conversation_id, 0)
+            found = await self.ask(
+                GET_CONVERSATION_V1,
+                GetConversationV1(conversation_id=frame.conversation_id, entries=False),
+                ConversationV1,
+            )
             if found.conversation.department not in self.me.departments:
                 self.refuse("not_your_chat", "conversation_id")
                 return

@@ -94,8 +94,9 @@ async def socket(websocket: WebSocket, bus: BusDep, accounts: AccountsDep) -> No
 
 
 async def _of_my_departments(bus: Bus, me: Principal, conversation_id: str) -> ConversationV1:
+    """The conversation without its entries, if it is of one of the agent's departments; 404 otherwise."""
     found = await bus.request(
-        GET_CONVERSATION_V1, GetConversationV1(conversation_id=conversation_id), ConversationV1
+        GET_CONVERSATION_V1, GetConversationV1(conversation_id=conversation_id, entries=False), ConversationV1
     )
     if found.conversation.department not in me.departments:
         raise NotFound("conversation_not_found")

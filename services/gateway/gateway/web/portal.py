@@ -146,7 +146,7 @@ async def _own_chat(bus: BusDep, visitor: Principal, conversation_id: str) -> No
     if not visitor.email_verified:
         raise NotFound("conversation_not_found")
     found = await bus.request(
-        GET_CONVERSATION_V1, GetConversationV1(conversation_id=conversation_id), ConversationV1
+        GET_CONVERSATION_V1, GetConversationV1(conversation_id=conversation_id, entries=False), ConversationV1
     )
     if found.conversation.customer_email != visitor.email:
         raise NotFound("conversation_not_found")
