@@ -294,3 +294,35 @@ def test_the_rebuild_command_replays_everything(
     finally:
         del os.environ["ATENDE_TICKETS_POSTGRES_URL"]
     assert view_rows(postgres_url) == before
+
+
+def kept_and_counted(postgres_url: str) -> tuple[set[tuple[Any, ...]], set[tuple[Any, ...]]]:
+    """ticket_counts as kept, and the same figures counted from every ticket."""
+    with psycopg.connect(postgres_url) as conn:
+        kept = conn.execute("SELECT department, status, count FROM ticket_counts WHERE count <> 0").fetchall()
+        counted = conn.execute(
+            "SELECT coalesce(department, ''), status, count(*) FROM ticket_summary GROUP BY 1, 2"
+        ).fetchall()
+    return set(kept), set(counted)
+
+
+def test_the_kept_counts_follow_every_move_and_an_older_view_is_counted_once(
+    app: Tickets, views: Projector, postgres_url: str, clock: Clock
+) -> None:
+    tickets = seed(app, clock)  # opened and moved in the same batches (7 events) and across them
+    catch_up(views)
+    kept, counted = kept_and_counted(postgres_url)
+    assert kept == counted and ("", "waiting", 1) in kept
+    site = app.reopen(tickets["site"].id, tickets["site"].version, actor_kind="customer", actor="m@x.com")
+    app.finish(site.id, site.version, actor_kind="agent", actor="ana")
+    joao = app.start_work(tickets["joao"].id, tickets["joao"].version, "ana")
+    app.add_note(joao.id, joao.version, note_id="n2", agent="ana", body="nota")  # no move
+    catch_up(views)
+    kept, counted = kept_and_counted(postgres_url)
+    assert kept == counted and ("Suporte", "finished", 1) in kept and ("", "in_progress", 1) in kept
+    # A view built before ticket_counts existed gains it, counted once from its tickets.
+    with psycopg.connect(postgres_url) as conn:
+        conn.execute("DROP TABLE ticket_counts")
+    views.create()
+    views.create()
+    assert kept_and_counted(postgres_url) == (kept, counted)

@@ -17,7 +17,7 @@ from psycopg import Cursor
 from tickets.domain.status import Status
 from tickets.domain.ticket import Ticket
 from tickets.domain.transitions import Action, next_status
-from tickets.views import schema
+from tickets.views import counts, schema
 
 MAIL_DELIVERY = "mail-delivery"  # the actor of a bounce's history entry: the mail system, not a person
 
@@ -151,7 +151,7 @@ class TicketViews:
         opened: dict[UUID, dict[str, Any]] = {}
         patches: dict[UUID, dict[str, Any]] = {}
         history: list[dict[str, Any]] = []
-        statuses = _statuses(cursor, events)
+        before = _placed(cursor, events)
         for event in events:
             ticket = event.originator_id
             if isinstance(event, Ticket.Opened):
@@ -173,7 +173,7 @@ class TicketViews:
                 continue
             row = opened.get(ticket) or patches.get(ticket)
             if row is None:
-                row = patches[ticket] = _patch(ticket, statuses.get(ticket))
+                row = patches[ticket] = _patch(ticket, before[ticket][1] if ticket in before else None)
             entry = _fold(row, event)
             if entry is not None:
                 history.append(entry)
@@ -183,16 +183,22 @@ class TicketViews:
             cursor.execute(_UPDATE, (_json(patches.values()),))
         if history:
             cursor.execute(_INSERT_HISTORY, (_json(history),))
+        if moves := counts.moves(opened, patches, before):
+            cursor.execute(counts.COUNT, (_json(moves),))
 
 
-def _statuses(cursor: Cursor[Any], events: Sequence[Any]) -> dict[UUID, str]:
-    """The current status of tickets opened before this batch, so each entry knows where it came from."""
+def _placed(cursor: Cursor[Any], events: Sequence[Any]) -> dict[UUID, tuple[str, str]]:
+    """(department, status) of the tickets opened before this batch: where each entry and count came from."""
     opened = {e.originator_id for e in events if isinstance(e, Ticket.Opened)}
     earlier = list({e.originator_id for e in events} - opened)
     if not earlier:
         return {}
-    cursor.execute("SELECT ticket_id, status FROM ticket_summary WHERE ticket_id = ANY(%s)", (earlier,))
-    return {row["ticket_id"]: row["status"] for row in cursor.fetchall()}
+    cursor.execute(
+        "SELECT ticket_id, coalesce(department, '') AS department, status FROM ticket_summary "
+        "WHERE ticket_id = ANY(%s)",
+        (earlier,),
+    )
+    return {row["ticket_id"]: (row["department"], row["status"]) for row in cursor.fetchall()}
 
 
 def _opened_row(event: Any) -> dict[str, Any]:

@@ -67,19 +67,39 @@ class TicketQueries:
             narrow.append(sql.SQL("department = %(department)s"))
             params["department"] = query.department
         params |= {"limit": query.limit, "offset": query.offset}
+        # Bounded by departments alone, the counts are kept ones (ticket_counts): counting the scope
+        # would read every ticket the departments ever had, on each inbox load.
+        kept = query.assignee is None and not (query.text and query.text.strip())
         page = sql.SQL(
-            "SELECT {columns} last_activity_at, count(*) OVER () AS total FROM ticket_summary "
+            "SELECT {columns} last_activity_at{total} FROM ticket_summary "
             "WHERE {where} ORDER BY last_activity_at DESC, number DESC LIMIT %(limit)s OFFSET %(offset)s"
-        ).format(columns=_COLUMNS, where=_all(narrow))
-        counts = sql.SQL(
-            "SELECT status, department, count(*) AS count FROM ticket_summary WHERE {where} "
-            "GROUP BY status, department"
-        ).format(where=_all(scope))
+        ).format(
+            columns=_COLUMNS,
+            total=sql.SQL("" if kept else ", count(*) OVER () AS total"),
+            where=_all(narrow),
+        )
+        counts = (
+            _kept_counts(query)
+            if kept
+            else sql.SQL(
+                "SELECT status, department, count(*) AS count FROM ticket_summary WHERE {where} "
+                "GROUP BY status, department"
+            ).format(where=_all(scope))
+        )
         async with self.pool.connection() as conn, conn.cursor(row_factory=dict_row) as cursor:
             await cursor.execute(page, params)
             rows = await cursor.fetchall()
             await cursor.execute(counts, params)
             groups = await cursor.fetchall()
+        if kept:
+            total = sum(
+                group["count"]
+                for group in groups
+                if (not query.status or group["status"] in params["status"])
+                and (query.department is None or group["department"] == query.department)
+            )
+        else:
+            total = _total(rows)
         by_status: dict[str, int] = {}
         by_department: dict[str | None, int] = {}
         for group in groups:
@@ -87,7 +107,7 @@ class TicketQueries:
             by_department[group["department"]] = by_department.get(group["department"], 0) + group["count"]
         return TicketListV1(
             tickets=[_summary(row) for row in rows],
-            total=_total(rows),
+            total=total,
             by_status=[StatusCount(status=s, count=n) for s, n in sorted(by_status.items())],
             by_department=[
                 DepartmentCount(department=d, count=n)
@@ -163,6 +183,22 @@ def _scope(query: SearchInboxV1) -> tuple[list[sql.Composable], dict[str, Any]]:
             conditions.append(text)
             params["text"] = query.text
     return conditions, params
+
+
+def _kept_counts(query: SearchInboxV1) -> sql.Composed:
+    """Counts by status and department from ticket_counts, within the departments the agent sees."""
+    if query.departments is not None:
+        visible = sql.SQL(
+            "(department = ANY(%(departments)s) OR department = '')"
+            if query.include_unrouted
+            else "department = ANY(%(departments)s)"
+        )
+    else:
+        visible = sql.SQL("TRUE" if query.include_unrouted else "department <> ''")
+    return sql.SQL(
+        "SELECT status, NULLIF(department, '') AS department, count FROM ticket_counts "
+        "WHERE count > 0 AND {visible}"
+    ).format(visible=visible)
 
 
 def _all(conditions: list[sql.Composable]) -> sql.Composable:

@@ -33,6 +33,16 @@ CREATE INDEX IF NOT EXISTS ticket_summary_customer
 CREATE INDEX IF NOT EXISTS ticket_summary_inbox
     ON ticket_summary (department, status, last_activity_at DESC);
 CREATE INDEX IF NOT EXISTS ticket_summary_assignee ON ticket_summary (assignee, status);
+-- The inbox's first page over several departments and statuses, newest activity first.
+CREATE INDEX IF NOT EXISTS ticket_summary_activity ON ticket_summary (last_activity_at DESC, number DESC);
+-- How many tickets each department ('': none yet) holds in each status, kept by the projection in the
+-- transaction that moves them: the inbox's counts without counting every ticket there ever was.
+CREATE TABLE IF NOT EXISTS ticket_counts (
+    department text NOT NULL,
+    status text NOT NULL,
+    count integer NOT NULL,
+    PRIMARY KEY (department, status)
+);
 CREATE INDEX IF NOT EXISTS ticket_summary_subject_search
     ON ticket_summary USING gin (to_tsvector('{TEXT_SEARCH}', subject));
 CREATE TABLE IF NOT EXISTS ticket_history (
@@ -68,8 +78,14 @@ def create(cursor: Cursor[Any]) -> None:
     """Create the text search configuration and the tables, if missing."""
     ensure_portuguese(cursor, "atende.tickets.views.schema")
     cursor.execute(_TABLES)
+    # Views built before ticket_counts existed are counted once; from then on the projection keeps it.
+    cursor.execute(
+        "INSERT INTO ticket_counts (department, status, count) "
+        "SELECT coalesce(department, ''), status, count(*) FROM ticket_summary "
+        "WHERE NOT EXISTS (SELECT FROM ticket_counts) GROUP BY 1, 2 ON CONFLICT DO NOTHING"
+    )
 
 
 def drop(cursor: Cursor[Any]) -> None:
     """Drop the tables (the search configuration stays: it holds no data)."""
-    cursor.execute("DROP TABLE IF EXISTS ticket_summary, ticket_history")
+    cursor.execute("DROP TABLE IF EXISTS ticket_summary, ticket_history, ticket_counts")
