@@ -10,7 +10,7 @@ from starlette.websockets import WebSocket
 
 from contracts.chat import ChatLiveFrameV1, ConversationStatus, ConversationV1, TouchChatV1
 from contracts.common import ActorKind
-from contracts.subjects import TOUCH_CHAT_V1, chat_live_conversation, chat_live_queue
+from contracts.subjects import TOUCH_CHAT_V1, chat_live_conversation
 from gateway.chat import protocol
 from gateway.chat.frames import conversation_for_customer, entry_for_customer, for_customer
 from gateway.chat.sessions import Limits, Session, every
@@ -51,9 +51,10 @@ class CustomerSession(Session):
     async def opened(self) -> None:
         # Listen first, then read: a frame that races the read arrives twice at worst (entries
         # carry their sequence number, so the client keeps one), never not at all.
+        # Only its own subject: chat tells each waiting customer their place there, so the whole
+        # queue (every waiting customer's summary, each time it moves) never reaches each of them.
         await self.link.listen(chat_live_conversation(self.conversation_id))
         found = await self.entries_after(self.conversation_id, self.after_seq)
-        await self.link.listen(chat_live_queue(found.conversation.department))
         self.link.send(
             {
                 "type": "conversation",

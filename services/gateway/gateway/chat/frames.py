@@ -33,12 +33,7 @@ def conversation_for_customer(conversation: ConversationSummary) -> dict[str, An
 
 def for_customer(conversation_id: str, frame: ChatLiveFrameV1) -> dict[str, Any] | None:
     """A live frame as the customer of ``conversation_id`` may see it (None: not for them)."""
-    if frame.kind == "queue":
-        mine = next((c for c in frame.queue or () if c.conversation_id == conversation_id), None)
-        if mine is None:
-            return None
-        return {"type": "queue", "position": mine.queue_position, "estimated_wait_s": mine.estimated_wait_s}
-    if frame.conversation_id != conversation_id:
+    if frame.conversation_id != conversation_id:  # a department's queue frame names no conversation
         return None
     if frame.kind == "entry" and frame.entry is not None:
         return {"type": "entry", "entry": entry_for_customer(frame.entry)}
