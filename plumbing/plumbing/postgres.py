@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import select
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 import psycopg
 from psycopg_pool import AsyncConnectionPool
@@ -21,21 +23,39 @@ async def open_pool(
     """Open a pool, waiting up to ``timeout`` for the first connection; closed on exit.
 
     Afterwards a checkout waits at most ``checkout_s`` (then ``psycopg_pool.PoolTimeout``, a
-    ``psycopg.OperationalError``: plumbing.errors.DATABASE_AWAY).
+    ``psycopg.OperationalError``: plumbing.errors.DATABASE_AWAY); it never hands out a connection the
+    server closed while it was idle.
     """
-    # No check on checkout (it would cost a round trip per request): a connection broken by a
-    # server restart fails its request with a retryable 503 (plumbing.errors.DATABASE_AWAY) and the
-    # pool drops it.
     # Autocommit: a read is one round trip, not BEGIN + query + COMMIT; work that must be atomic
     # says so with ``conn.transaction()``.
-    pool = AsyncConnectionPool(
-        url, min_size=1, max_size=max_size, open=False, timeout=checkout_s, kwargs={"autocommit": True}
+    pool: AsyncConnectionPool = AsyncConnectionPool(
+        url,
+        min_size=1,
+        max_size=max_size,
+        open=False,
+        timeout=checkout_s,
+        kwargs={"autocommit": True},
+        check=lambda conn: _idle_and_open(pool, conn),
     )
     await pool.open(wait=True, timeout=timeout)
     try:
         yield pool
     finally:
         await pool.close()
+
+
+async def _idle_and_open(pool: AsyncConnectionPool, conn: psycopg.AsyncConnection[Any]) -> None:
+    """The check on checkout, without a round trip: an idle connection has nothing to read unless the
+    server said goodbye (a restart) and closed it.
+
+    Such a connection would fail its request with a 503 after PostgreSQL is back, and its idle
+    siblings with it, one request each; instead all of them are tested now (``pool.check``) and the
+    request gets a fresh one.
+    """
+    if conn.closed or conn.broken or select.select([conn.fileno()], [], [], 0)[0]:
+        await conn.close()
+        await pool.check()
+        raise psycopg.OperationalError("the server closed this idle connection")
 
 
 async def ping(pool: AsyncConnectionPool) -> bool:
