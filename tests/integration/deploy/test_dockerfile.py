@@ -63,6 +63,7 @@ def test_dockerfile_structure() -> None:
     env = " ".join(a for op, a in runtime if op == "ENV")
     assert "PYTHONDONTWRITEBYTECODE=1" in env
     assert "PYTHONUNBUFFERED=1" in env
+    assert "PYTHONOPTIMIZE=1" in env  # as make up runs the services: no per-event asserts
     assert f"--uid {IMAGE_UID}" in " ".join(a for op, a in runtime if op == "RUN")
 
     copied = " ".join(a for op, a in instructions if op == "COPY")
