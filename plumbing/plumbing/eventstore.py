@@ -5,13 +5,16 @@ from __future__ import annotations
 import asyncio
 import functools
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from eventsourcing.application import Application
-from eventsourcing.persistence import InterfaceError, OperationalError
+from eventsourcing.persistence import InterfaceError, OperationalError, StoredEvent
 from eventsourcing.postgres import PostgresAggregateRecorder, PostgresApplicationRecorder, PostgresFactory
+from psycopg import Cursor
 from psycopg.conninfo import conninfo_to_dict
+from psycopg.rows import DictRow
+from psycopg.sql import SQL, Composed, Identifier
 from psycopg_pool import PoolTimeout
 
 from plumbing.postgres import CHECKOUT_S
@@ -67,17 +70,67 @@ def _unless_away(method: Any) -> Callable[..., Any]:
     return retrying
 
 
+def _columns_insert(recorder: PostgresAggregateRecorder, returning: bool) -> Composed:
+    """The library's insert, fed four arrays (one per column) instead of one array of composites.
+
+    psycopg dumps a composite array field by field in Python, as quoted text the server parses
+    back; plain arrays go in binary through its C dumpers: ~4× less client CPU per event (0.009
+    against 0.035 ms, measured), and half the wall time, the server's parsing included.
+    """
+    statement = SQL(
+        "INSERT INTO {schema}.{table} (originator_id, originator_version, topic, state) "
+        "SELECT * FROM unnest(%b::{id_type}[], %b::int8[], %b::text[], %b::bytea[])"
+    ).format(
+        schema=Identifier(recorder.datastore.schema),
+        table=Identifier(recorder.events_table_name),
+        id_type=SQL(recorder.datastore.originator_id_type),  # "uuid" or "text", checked by the library
+    )
+    return statement + SQL(" RETURNING notification_id") if returning else statement
+
+
+def _columns(stored_events: Sequence[StoredEvent]) -> tuple[list[Any], list[int], list[str], list[bytes]]:
+    return (
+        [event.originator_id for event in stored_events],
+        [event.originator_version for event in stored_events],
+        [event.topic for event in stored_events],
+        [event.state for event in stored_events],
+    )
+
+
 class AggregateRecorder(PostgresAggregateRecorder):
     """Snapshots: the library's recorder, with retries that give up when PostgreSQL is away."""
 
     insert_events = _unless_away(PostgresAggregateRecorder.insert_events)
     select_events = _unless_away(PostgresAggregateRecorder.select_events)
 
+    @functools.cached_property
+    def _columns_statement(self) -> bytes:
+        return _columns_insert(self, returning=False).as_bytes(None)
+
+    def _insert_stored_events(
+        self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **_: Any
+    ) -> None:
+        curs.execute(self._columns_statement, _columns(stored_events), prepare=True)
+
 
 class ApplicationRecorder(PostgresApplicationRecorder):
     """Events and the notification log: the library's recorder, giving up when PostgreSQL is away."""
 
     insert_events = _unless_away(PostgresApplicationRecorder.insert_events)
+
+    @functools.cached_property
+    def _columns_statement(self) -> bytes:
+        return _columns_insert(self, returning=True).as_bytes(None)
+
+    def _insert_stored_events(
+        self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **_: Any
+    ) -> None:
+        # The library's table lock, so that ids commit in the order they are issued; not its NOTIFY:
+        # nothing here LISTENs (relays and views are nudged over NATS and poll), and every NOTIFY
+        # queues at commit behind one lock for the whole server.
+        self._lock_table(curs)
+        curs.execute(self._columns_statement, _columns(stored_events), prepare=True)
+
     select_events = _unless_away(PostgresApplicationRecorder.select_events)
     select_notifications = _unless_away(PostgresApplicationRecorder.select_notifications)
     max_notification_id = _unless_away(PostgresApplicationRecorder.max_notification_id)
