@@ -124,6 +124,7 @@ async def _chat_process(nats_url: str, postgres_url: str) -> AsyncIterator[int]:
         "ATENDE_CHAT_OPS_HOST": "127.0.0.1",
         "ATENDE_CHAT_OPS_PORT": str(port),
         "ATENDE_CHAT_LOG_LEVEL": "warning",
+        "PYTHONOPTIMIZE": "1",  # as `make up` runs the services (bench.processes does the same)
     }
     process = await asyncio.create_subprocess_exec(sys.executable, "-m", "chat", env=env)
     try:
