@@ -251,6 +251,10 @@ class GetConversationV1(Message):
     entries: bool = Field(
         default=True, description="False: the conversation alone, e.g. for an access check (no entries)."
     )
+    attachment_id: Id | None = Field(
+        default=None,
+        description="Only the entry that shared this file (none if it was not shared here): a download's check.",
+    )
 
 
 @message_type("chat.ListQueue", 1)

@@ -103,7 +103,13 @@ async def accept(bus: Bus, conversation: str, agent: str) -> ConversationV1:
 
 
 async def say(
-    bus: Bus, conversation: str, text: str, *, agent: str | None = None, client_id: str | None = None
+    bus: Bus,
+    conversation: str,
+    text: str | None,
+    *,
+    agent: str | None = None,
+    client_id: str | None = None,
+    attachment_id: str | None = None,
 ) -> ChatMessageAckV1:
     command = PostChatMessageV1(
         conversation_id=conversation,
@@ -112,6 +118,7 @@ async def say(
         author_id=agent or EMAIL,
         author_name=agent.title() if agent else "Maria",
         text=text,
+        attachment_id=attachment_id,
     )
     return await bus.request(POST_CHAT_MESSAGE_V1, command, ChatMessageAckV1)
 
@@ -128,8 +135,12 @@ async def close(
     return await bus.request(CLOSE_CHAT_V1, command, ConversationV1)
 
 
-async def get(bus: Bus, conversation: str, after_seq: int = 0, *, entries: bool = True) -> ConversationV1:
-    query = GetConversationV1(conversation_id=conversation, after_seq=after_seq, entries=entries)
+async def get(
+    bus: Bus, conversation: str, after_seq: int = 0, *, entries: bool = True, attachment_id: str | None = None
+) -> ConversationV1:
+    query = GetConversationV1(
+        conversation_id=conversation, after_seq=after_seq, entries=entries, attachment_id=attachment_id
+    )
     return await bus.request(GET_CONVERSATION_V1, query, ConversationV1)
 
 

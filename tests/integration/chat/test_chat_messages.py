@@ -39,6 +39,21 @@ async def test_a_reconnecting_client_gets_exactly_the_gap(bus: Bus, chat: Runtim
     assert alone.entries == [] and alone.conversation.last_seq == seqs[-1]
 
 
+async def test_a_download_check_reads_only_the_entry_that_shared_the_file(bus: Bus, chat: Runtime) -> None:
+    cid = await active_chat(bus)
+    files = [uuid.uuid4().hex for _ in range(3)]
+    shared = {}
+    for n, file in enumerate(files):
+        await say(bus, cid, f"antes {n}")
+        shared[file] = (await say(bus, cid, None, agent="ana", attachment_id=file)).seq
+    # The last one straight away (it may still be only in the event store), the others from the views.
+    for file in reversed(files):
+        found = await get(bus, cid, attachment_id=file)
+        assert [(e.seq, e.attachment_id) for e in found.entries] == [(shared[file], file)]
+    never = await get(bus, cid, attachment_id=uuid.uuid4().hex)
+    assert never.entries == [] and never.conversation.last_seq == shared[files[-1]]
+
+
 async def test_a_retried_post_is_stored_once_with_the_same_number(bus: Bus, chat: Runtime) -> None:
     cid = await active_chat(bus)
     first = await say(bus, cid, "oi", client_id="c-1")

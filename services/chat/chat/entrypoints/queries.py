@@ -44,7 +44,10 @@ class Queries:
 
     async def conversation(self, query: GetConversationV1, envelope: Envelope) -> Message:
         found = await self.queries.conversation(
-            conversation_uuid(query.conversation_id), query.after_seq, entries=query.entries
+            conversation_uuid(query.conversation_id),
+            query.after_seq,
+            entries=query.entries,
+            attachment=query.attachment_id,
         )
         if found is None:
             raise NotFound("conversation_not_found")

@@ -82,9 +82,18 @@ class ChatQueries:
         )
 
     async def conversation(
-        self, conversation_id: UUID, after_seq: int = 0, *, entries: bool = True
+        self,
+        conversation_id: UUID,
+        after_seq: int = 0,
+        *,
+        entries: bool = True,
+        attachment: str | None = None,
     ) -> tuple[ConversationSummary, list[ChatEntry]] | None:
-        """The conversation now and its entries after ``after_seq``, in order; None if unknown."""
+        """The conversation now and its entries after ``after_seq``, in order; None if unknown.
+
+        With ``attachment``, only the entry that shared that file: a download's check reads one
+        entry, not the whole chat.
+        """
         async with self.pool.connection() as conn, conn.cursor(row_factory=dict_row) as cursor:
             await cursor.execute(
                 f"SELECT {_SUMMARY}, {_CURRENT}, {_POSITION} FROM chat_conversations c "  # noqa: S608
@@ -99,8 +108,15 @@ class ChatQueries:
                 await cursor.execute(
                     "SELECT seq, kind, author_kind, author_id, author_name, text, attachment_id, client_id, "
                     "agent_id, agent_name, department, at FROM chat_entries "
-                    "WHERE conversation_id = %s AND seq > %s AND seq <= %s ORDER BY seq",
-                    (conversation_id, after_seq, row["last_seq"]),  # the rest comes with the tail
+                    "WHERE conversation_id = %s AND seq > %s AND seq <= %s "
+                    "AND (%s::text IS NULL OR attachment_id = %s) ORDER BY seq",
+                    (
+                        conversation_id,
+                        after_seq,
+                        row["last_seq"],
+                        attachment,
+                        attachment,
+                    ),  # the rest: the tail
                 )
                 found = await cursor.fetchall()
             viewed = row["last_seq"]
@@ -112,7 +128,11 @@ class ChatQueries:
                     entry = entry_of(event)
                     if entry is not None:
                         row["last_seq"] = max(row["last_seq"], entry.seq)
-                        if entries and entry.seq > max(after_seq, viewed):
+                        if (
+                            entries
+                            and entry.seq > max(after_seq, viewed)
+                            and attachment in (None, entry.attachment_id)
+                        ):
                             found.append(vars(entry))
                 if row["status"] != "queued":
                     row["queue_position"] = None

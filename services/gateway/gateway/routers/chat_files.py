@@ -85,7 +85,9 @@ async def shared_in(bus: Bus, conversation_id: str, attachment_id: str) -> Conve
     conversation included (a stranger learns nothing of which conversations exist)."""
     try:
         found: ConversationV1 = await bus.request(
-            GET_CONVERSATION_V1, GetConversationV1(conversation_id=conversation_id), ConversationV1
+            GET_CONVERSATION_V1,
+            GetConversationV1(conversation_id=conversation_id, attachment_id=attachment_id),
+            ConversationV1,
         )
     except RemoteError as refused:
         if refused.code == "404":
