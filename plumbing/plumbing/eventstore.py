@@ -20,6 +20,8 @@ from psycopg_pool import PoolTimeout
 from plumbing.postgres import CHECKOUT_S
 
 ATTEMPTS, PAUSE_S = 10, 0.2  # as the library's own retries
+# ``app.save(..., within=hook)``: the hook gets the save's cursor and notification ids before its commit.
+Within = Callable[[Cursor[DictRow], Sequence[int]], None]
 
 
 def postgres_env(url: str, **extra: str) -> dict[str, str]:
@@ -130,6 +132,15 @@ class ApplicationRecorder(PostgresApplicationRecorder):
         # queues at commit behind one lock for the whole server.
         self._lock_table(curs)
         curs.execute(self._columns_statement, _columns(stored_events), prepare=True)
+
+    def _fetch_ids_after_insert_events(
+        self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        ids = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
+        within: Within | None = kwargs.get("within")
+        if within is not None and ids:
+            within(curs, ids)  # still inside the save's transaction: committed with it, or not at all
+        return ids
 
     select_events = _unless_away(PostgresApplicationRecorder.select_events)
     select_notifications = _unless_away(PostgresApplicationRecorder.select_notifications)

@@ -67,6 +67,12 @@ class Projector:
             "FROM saved LEFT JOIN LATERAL (SELECT * FROM {events} WHERE notification_id > saved.position "
             "ORDER BY notification_id LIMIT %s) e ON true ORDER BY e.notification_id"
         ).format(events=sql.Identifier(datastore.schema or "public", app.recorder.events_table_name))  # type: ignore[attr-defined]
+        # Whether the view holds every event before notification id ``first`` (apply_alongside).
+        self._caught_up = sql.SQL(
+            "SELECT NOT EXISTS (SELECT 1 FROM {events} e WHERE e.notification_id > p.position "
+            "AND e.notification_id < %(first)s) AS caught_up "
+            "FROM projection_positions p WHERE p.name = %(name)s FOR UPDATE OF p"
+        ).format(events=sql.Identifier(datastore.schema or "public", app.recorder.events_table_name))  # type: ignore[attr-defined]
         self.position = 0
         # PostgreSQL away, or a bug in the view: a failed batch rolled back; retry from the same place.
         self.worker = Loop(
@@ -162,6 +168,37 @@ class Projector:
         """New events were recorded: look now instead of at the next poll. Safe from any thread."""
         self.worker.nudge()
 
+    def alongside(self, events: Sequence[Any]) -> Alongside:
+        """A hook for the save of ``events`` (``app.save(..., within=hook)``) that applies them to the
+        view in the save's own transaction, when the view already holds everything before them."""
+        return Alongside(self, events)
+
+    def apply_alongside(self, cursor: Cursor[Any], events: Sequence[Any], ids: Sequence[int]) -> bool:
+        """Apply a save's own events (notification ``ids``) inside its transaction; whether it did.
+
+        The save holds the event store's table lock, so every earlier event is committed: the view
+        takes these only if its position has nothing unapplied before them. No read of the log, no
+        decoding, no second commit. In a savepoint: the view's trouble never fails the save; the
+        background loop then meets it (and logs it) as before.
+        """
+        try:
+            with cursor.connection.transaction():
+                cursor.execute(self._caught_up, {"name": self.view.name, "first": ids[0]}, prepare=True)
+                row = cursor.fetchone()
+                if row is None or not (row["caught_up"] if isinstance(row, dict) else row[0]):
+                    return False
+                self.view.apply(cursor, events)
+                crashpoint("projection.alongside")  # tests: kill -9 with the save's events and rows unsaved
+                cursor.execute(
+                    "UPDATE projection_positions SET position = %s WHERE name = %s",
+                    (ids[-1], self.view.name),
+                    prepare=True,
+                )
+        except Exception as exc:
+            log.warning("projection.alongside_failed", view=self.view.name, error=repr(exc))
+            return False
+        return True
+
     def include(self, position: int) -> None:
         """Apply batches until the view includes notification ``position`` (read-your-writes).
 
@@ -182,3 +219,22 @@ class Projector:
     async def _catch_up(self) -> None:
         while await asyncio.to_thread(self.step) and not self.worker.stopping:
             pass
+
+
+class Alongside:
+    """One save's events, applied to a view in the save's transaction (``Projector.alongside``)."""
+
+    def __init__(self, projector: Projector, events: Sequence[Any]) -> None:
+        self.projector = projector
+        self.events = list(events)
+        self.applied_to: int | None = None
+
+    def __call__(self, cursor: Cursor[Any], ids: Sequence[int]) -> None:
+        self.applied_to = None  # a retried save calls again, in a new transaction
+        if len(ids) == len(self.events) and self.projector.apply_alongside(cursor, self.events, ids):
+            self.applied_to = ids[-1]
+
+    def committed(self) -> None:
+        """The save committed: the view is known to include it (read-your-writes needs no step)."""
+        if self.applied_to is not None:
+            self.projector.position = max(self.projector.position, self.applied_to)

@@ -14,6 +14,7 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError, Recording
 
+from plumbing.projection import Alongside
 from tickets.domain.ticket import REOPEN_DAYS, Refused, Ticket, refusals, ticket_id
 
 
@@ -78,6 +79,8 @@ class Tickets(Application[UUID]):
         self.clock = clock
         self.reopen_days = reopen_days
         self.saves = Saves()
+        # Set by the composition root: one save, one commit, views included (plumbing.projection).
+        self.alongside: Callable[[list[Any]], Alongside] | None = None
 
     def open(
         self,
@@ -269,6 +272,17 @@ class Tickets(Application[UUID]):
             self.save(current)
         except IntegrityError:
             raise StaleVersion(self.get(ticket)) from None
+
+    def save(self, *objs: Any, **kwargs: Any) -> list[Recording[UUID]]:
+        """The library's save; with ``alongside`` set, the views take the save's events in its transaction."""
+        if self.alongside is None or "within" in kwargs:
+            return super().save(*objs, **kwargs)
+        hook = self.alongside(
+            [event for obj in objs if obj is not None for event in getattr(obj, "pending_events", ())]
+        )
+        recordings = super().save(*objs, within=hook, **kwargs)
+        hook.committed()
+        return recordings
 
     def _notify(self, recordings: Sequence[Recording[UUID]]) -> None:
         # Called by eventsourcing after every save, in the saving thread.
