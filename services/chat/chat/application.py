@@ -18,6 +18,7 @@ from chat.changes import Change, ConversationNotFound, Outcome
 from chat.domain.conversation import Conversation
 from chat.domain.transitions import Refused
 from plumbing.logging import get_logger
+from plumbing.projection import Alongside
 
 log = get_logger(__name__)
 Result = Outcome | Exception  # a change's outcome, or why it was refused or failed
@@ -68,6 +69,8 @@ class Conversations(Application[UUID]):
         # Raw SQL only on PostgreSQL; in-memory and SQLite stores (tests) fast-forward per conversation.
         self._datastore: Any = datastore if isinstance(datastore, PostgresDatastore) else None
         self.events_table: sql.Identifier | None = None  # (readers of the tail behind the views)
+        # Set by the composition root: one save, one commit, views included (plumbing.projection).
+        self.alongside: Callable[[list[Any]], Alongside] | None = None
         if self._datastore is not None:
             events: str = getattr(self.recorder, "events_table_name", "stored_events")
             self.events_table = sql.Identifier(self._datastore.schema or "public", events)
@@ -183,7 +186,12 @@ class Conversations(Application[UUID]):
         for conversation in changed:
             processing.events.extend(conversation.collect_events())
             processing.aggregates[conversation.id] = conversation
+        hook = self.alongside(processing.events) if self.alongside is not None else None
+        if hook is not None:
+            processing.saved_kwargs["within"] = hook
         recordings = self._record(processing)
+        if hook is not None:
+            hook.committed()
         self._notify(recordings)
         return recordings
 

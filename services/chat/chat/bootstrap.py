@@ -50,6 +50,7 @@ async def bootstrap(settings: Settings) -> AsyncIterator[Runtime]:
             await relay.start()
             runtime.on_stop(relay.stop)
             views = Projector(app, ChatViews())
+            app.alongside = views.alongside  # each save brings the views along in its own transaction
             await views.start()
             runtime.on_stop(views.stop)
             presence = Presence(pool, settings.presence_timeout_s)

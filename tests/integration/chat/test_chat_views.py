@@ -97,3 +97,21 @@ async def test_a_rebuild_gives_the_same_views(
     assert [s.status for s, _ in (b for b in before if b)] == ["active", "closed", "offline"]
     ratings = [summary.rating for summary, _ in (b for b in before if b)]
     assert [(r.score, r.comment) if r else None for r in ratings] == [None, (4, "Bom"), None]
+
+
+async def test_saves_bring_the_views_along_and_end_equal_to_a_rebuild(
+    app: Conversations, views: Projector, queries: ChatQueries, postgres_url: str
+) -> None:
+    app.alongside = views.alongside
+    start = changes.start("r-a", "Suporte", EMAIL, "Maria", "Ajuda com a nota")
+    cid = start.conversation_id
+    run(app, start, changes.accept(cid, "ana", "Ana"))
+    run(app, *(changes.post(cid, f"m{n}", "customer", EMAIL, "Maria", f"texto {n}", None) for n in range(5)))
+    run(app, changes.close(cid, "agent", "ana", True))
+    # Committed with each save: the views hold everything, and no step has anything left to do.
+    assert views.position == app.recorder.max_notification_id()
+    assert views.step() == 0
+    along = await queries.conversation(cid)
+    assert along is not None and along[0].status == "closed" and len(along[1]) == 8
+    rebuild(postgres_url)
+    assert await queries.conversation(cid) == along
