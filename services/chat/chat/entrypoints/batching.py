@@ -4,12 +4,13 @@ The event store takes a table lock per transaction (writers are serialised, ~600
 so one transaction per message cannot carry thousands of messages a second. Here a single writer
 task per process saves the first change at once, alone; everything that arrives meanwhile —
 messages of many conversations, accepts, closes — waits for it and then goes in one transaction.
-Light load adds no delay; heavy load pays one commit (and one view step) per batch.
+Light load adds no delay; heavy load pays one commit per batch, the views' rows included
+(``Projector.alongside`` in the save's transaction).
 
-Two stages: while batch N's views step, frames and answers run (they must follow the commit, in
-order), batch N+1 is already being decided and saved — the event store's lock is the bottleneck,
-so it is never left waiting for the views. A batch of messages alone does not wait for the views
-at all: its frames and acks leave right after the commit, and the views catch up behind.
+Two stages: while batch N's frames and answers run (they must follow the commit, in order) — and
+its views step, when they could not come along — batch N+1 is already being decided and saved.
+A batch of messages alone never waits for a views step: its frames and acks leave right after the
+commit, and views that were behind catch up behind it.
 """
 
 from __future__ import annotations
