@@ -102,12 +102,14 @@ def _columns(stored_events: Sequence[StoredEvent]) -> tuple[list[Any], list[int]
 class AggregateRecorder(PostgresAggregateRecorder):
     """Snapshots: the library's recorder, with retries that give up when PostgreSQL is away."""
 
+    returning = False  # whether the insert answers the new notification ids
+
     insert_events = _unless_away(PostgresAggregateRecorder.insert_events)
     select_events = _unless_away(PostgresAggregateRecorder.select_events)
 
     @functools.cached_property
     def _columns_statement(self) -> bytes:
-        return _columns_insert(self, returning=False).as_bytes(None)
+        return _columns_insert(self, returning=self.returning).as_bytes(None)
 
     def _insert_stored_events(
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **_: Any
@@ -115,23 +117,20 @@ class AggregateRecorder(PostgresAggregateRecorder):
         curs.execute(self._columns_statement, _columns(stored_events), prepare=True)
 
 
-class ApplicationRecorder(PostgresApplicationRecorder):
-    """Events and the notification log: the library's recorder, giving up when PostgreSQL is away."""
+class ApplicationRecorder(PostgresApplicationRecorder, AggregateRecorder):
+    """Events and the notification log: the library's recorder, giving up when PostgreSQL is away.
+
+    The library's insert takes its table lock (so that ids commit in the order they are issued),
+    then reaches ``AggregateRecorder``'s column insert, next in line after it.
+    """
+
+    returning = True
 
     insert_events = _unless_away(PostgresApplicationRecorder.insert_events)
 
-    @functools.cached_property
-    def _columns_statement(self) -> bytes:
-        return _columns_insert(self, returning=True).as_bytes(None)
-
-    def _insert_stored_events(
-        self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **_: Any
-    ) -> None:
-        # The library's table lock, so that ids commit in the order they are issued; not its NOTIFY:
-        # nothing here LISTENs (relays and views are nudged over NATS and poll), and every NOTIFY
-        # queues at commit behind one lock for the whole server.
-        self._lock_table(curs)
-        curs.execute(self._columns_statement, _columns(stored_events), prepare=True)
+    def _notify_channel(self, curs: Cursor[DictRow]) -> None:
+        """No NOTIFY: nothing here LISTENs (relays and views are nudged over NATS and poll), and each
+        one queues its commit behind one lock for the whole server."""
 
     def _fetch_ids_after_insert_events(
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
