@@ -31,9 +31,9 @@ from psycopg import sql
 from bench.scenarios import BenchContext, Sample, scenario
 from bench.stats import percentile
 from contracts import Envelope
-from contracts.chat import (
+from contracts.chat import ConversationV1
+from contracts.chat_commands import (
     AcceptChatV1,
-    ConversationV1,
     PostChatMessageV1,
     PresenceStateV1,
     SetPresenceV1,

@@ -11,33 +11,37 @@ from typing import Literal
 
 from contracts.accounts import AccountEmailRequestedV1
 from contracts.chat import (
-    AcceptChatV1,
-    AvailabilityV1,
     ChatAcceptedV1,
     ChatClosedV1,
     ChatLiveFrameV1,
-    ChatMessageAckV1,
     ChatMessagePostedV1,
     ChatRatedV1,
     ChatRequestedV1,
     ChatTranscriptRequestedV1,
     ChatTransferredV1,
-    CloseChatV1,
     ConversationListV1,
     ConversationV1,
-    GetAvailabilityV1,
-    GetConversationV1,
+)
+from contracts.chat_commands import (
+    AcceptChatV1,
+    ChatMessageAckV1,
+    CloseChatV1,
     LeaveOfflineMessageV1,
-    ListAgentChatsV1,
-    ListQueueV1,
     PostChatMessageV1,
     PresenceStateV1,
     RateChatV1,
-    SearchChatsV1,
     SetPresenceV1,
     StartChatV1,
     TouchChatV1,
     TransferChatV1,
+)
+from contracts.chat_queries import (
+    AvailabilityV1,
+    GetAvailabilityV1,
+    GetConversationV1,
+    ListAgentChatsV1,
+    ListQueueV1,
+    SearchChatsV1,
 )
 from contracts.envelope import Message
 from contracts.files import (

@@ -34,14 +34,9 @@ from support.sockets import FrameReader
 from support.waiting import eventually
 from websockets.asyncio.client import ClientConnection, connect
 
-from contracts.chat import (
-    AcceptChatV1,
-    ConversationStatus,
-    ConversationV1,
-    GetConversationV1,
-    PresenceStateV1,
-    SetPresenceV1,
-)
+from contracts.chat import ConversationStatus, ConversationV1
+from contracts.chat_commands import AcceptChatV1, PresenceStateV1, SetPresenceV1
+from contracts.chat_queries import GetConversationV1
 from contracts.subjects import (
     ACCEPT_CHAT_V1,
     CHAT_CLOSED_V1,

@@ -37,16 +37,16 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
 from contracts import Envelope
-from contracts.chat import (
+from contracts.chat import ConversationV1
+from contracts.chat_commands import (
     AcceptChatV1,
     ChatMessageAckV1,
-    ConversationV1,
-    GetConversationV1,
     PostChatMessageV1,
     PresenceStateV1,
     SetPresenceV1,
     StartChatV1,
 )
+from contracts.chat_queries import GetConversationV1
 from contracts.common import ActorKind, Channel
 from contracts.subjects import (
     ACCEPT_CHAT_V1,

@@ -22,14 +22,9 @@ from support.jetstream import facts
 from support.replicas import Replica, end, launch, ready
 from support.waiting import eventually
 
-from contracts.chat import (
-    ConversationListV1,
-    ConversationV1,
-    ListQueueV1,
-    PresenceStateV1,
-    SetPresenceV1,
-    StartChatV1,
-)
+from contracts.chat import ConversationListV1, ConversationV1
+from contracts.chat_commands import PresenceStateV1, SetPresenceV1, StartChatV1
+from contracts.chat_queries import ListQueueV1
 from contracts.subjects import (
     CHAT_REQUESTED_V1,
     LIST_CUSTOMER_TICKETS_V1,

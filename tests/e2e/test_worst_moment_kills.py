@@ -37,10 +37,10 @@ from support.replicas import Replica, end, launch, ready
 from support.waiting import eventually
 
 from contracts import Message
-from contracts.chat import (
+from contracts.chat import ConversationV1
+from contracts.chat_commands import (
     AcceptChatV1,
     ChatMessageAckV1,
-    ConversationV1,
     PostChatMessageV1,
     PresenceStateV1,
     SetPresenceV1,

@@ -14,18 +14,17 @@ from nats.aio.msg import Msg
 from chat.bootstrap import bootstrap
 from chat.config import Settings
 from contracts import Envelope
-from contracts.chat import (
+from contracts.chat import ChatLiveFrameV1, ConversationV1
+from contracts.chat_commands import (
     AcceptChatV1,
-    ChatLiveFrameV1,
     ChatMessageAckV1,
     CloseChatV1,
-    ConversationV1,
-    GetConversationV1,
     PostChatMessageV1,
     PresenceStateV1,
     SetPresenceV1,
     StartChatV1,
 )
+from contracts.chat_queries import GetConversationV1
 from contracts.subjects import (
     ACCEPT_CHAT_V1,
     CLOSE_CHAT_V1,

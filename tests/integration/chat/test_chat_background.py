@@ -7,7 +7,8 @@ import asyncio
 from chat_helpers import EMAIL, accept, department, get, listen, online, running, start, stream
 from support.waiting import eventually
 
-from contracts.chat import ConversationV1, TouchChatV1
+from contracts.chat import ConversationV1
+from contracts.chat_commands import TouchChatV1
 from contracts.subjects import CHAT, TOUCH_CHAT_V1, chat_live_agent, chat_live_conversation
 from plumbing.bus import Bus
 

@@ -7,7 +7,7 @@ import uuid
 from chat_helpers import EMAIL, accept, close, department, get, listen, online, say, settle, start, stream
 from support.waiting import eventually
 
-from contracts.chat import AvailabilityV1, GetAvailabilityV1
+from contracts.chat_queries import AvailabilityV1, GetAvailabilityV1
 from contracts.subjects import CHAT, GET_AVAILABILITY_V1, chat_live_conversation, chat_live_queue
 from plumbing.bus import Bus
 from plumbing.runtime import Runtime

@@ -10,7 +10,9 @@ import pytest
 from chat_helpers import EMAIL, accept, close, department, get, listen, online, say, start
 from support.waiting import eventually
 
-from contracts.chat import ConversationListV1, ConversationV1, SearchChatsV1, TransferChatV1
+from contracts.chat import ConversationListV1, ConversationV1
+from contracts.chat_commands import TransferChatV1
+from contracts.chat_queries import SearchChatsV1
 from contracts.subjects import SEARCH_CHATS_V1, TRANSFER_CHAT_V1, chat_live_agent, chat_live_conversation
 from plumbing.bus import Bus, RemoteError
 from plumbing.runtime import Runtime
@@ -99,7 +101,7 @@ async def test_only_the_customer_and_the_agent_may_write(
     bus: Bus, chat: Runtime, author_kind: str, author_id: str, code: str, reason: str
 ) -> None:
     cid = await active_chat(bus)
-    from contracts.chat import ChatMessageAckV1, PostChatMessageV1
+    from contracts.chat_commands import ChatMessageAckV1, PostChatMessageV1
     from contracts.subjects import POST_CHAT_MESSAGE_V1
 
     command = PostChatMessageV1(

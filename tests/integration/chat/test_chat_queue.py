@@ -11,12 +11,9 @@ from chat_helpers import EMAIL, accept, department, listen, online, settle, star
 from prometheus_client import REGISTRY
 from support.waiting import eventually
 
-from contracts.chat import (
-    ConversationListV1,
-    ConversationV1,
-    LeaveOfflineMessageV1,
-    ListQueueV1,
-)
+from contracts.chat import ConversationListV1, ConversationV1
+from contracts.chat_commands import LeaveOfflineMessageV1
+from contracts.chat_queries import ListQueueV1
 from contracts.subjects import (
     GET_TICKET_V1,
     LEAVE_OFFLINE_MESSAGE_V1,

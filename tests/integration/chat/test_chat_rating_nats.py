@@ -8,7 +8,9 @@ import pytest
 from chat_helpers import accept, close, department, get, online, say, start, stream
 from support.waiting import eventually
 
-from contracts.chat import ConversationListV1, ConversationV1, RateChatV1, SearchChatsV1
+from contracts.chat import ConversationListV1, ConversationV1
+from contracts.chat_commands import RateChatV1
+from contracts.chat_queries import SearchChatsV1
 from contracts.subjects import CHAT, RATE_CHAT_V1, SEARCH_CHATS_V1
 from plumbing.bus import Bus, RemoteError
 from plumbing.runtime import Runtime

@@ -8,7 +8,7 @@ import uuid
 from chat_helpers import EMAIL, accept, department, get, online, running, say, start, stream
 from support.waiting import eventually
 
-from contracts.chat import AvailabilityV1, GetAvailabilityV1
+from contracts.chat_queries import AvailabilityV1, GetAvailabilityV1
 from contracts.subjects import CHAT, GET_AVAILABILITY_V1
 from plumbing.bus import Bus
 

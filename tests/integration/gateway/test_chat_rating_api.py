@@ -15,7 +15,8 @@ from support.accounts import PASSWORD, Start, sign_up, token_of, verified_custom
 
 from chat.bootstrap import bootstrap as chat_bootstrap
 from chat.config import Settings as ChatSettings
-from contracts.chat import AcceptChatV1, CloseChatV1, ConversationV1, PresenceStateV1, SetPresenceV1
+from contracts.chat import ConversationV1
+from contracts.chat_commands import AcceptChatV1, CloseChatV1, PresenceStateV1, SetPresenceV1
 from contracts.subjects import ACCEPT_CHAT_V1, CLOSE_CHAT_V1, SET_PRESENCE_V1
 from plumbing.bus import Bus
 

@@ -20,7 +20,8 @@ from support.accounts import PASSWORD, sign_up, sql, verified_customer
 
 from chat.bootstrap import bootstrap as chat_bootstrap
 from chat.config import Settings as ChatSettings
-from contracts.chat import ConversationListV1, SearchChatsV1
+from contracts.chat import ConversationListV1
+from contracts.chat_queries import SearchChatsV1
 from contracts.subjects import (
     GET_TICKET_V1,
     LEAVE_OFFLINE_MESSAGE_V1,

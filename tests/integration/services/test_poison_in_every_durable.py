@@ -38,8 +38,8 @@ from contracts.chat import (
     ConversationStatus,
     ConversationSummary,
     ConversationV1,
-    GetConversationV1,
 )
+from contracts.chat_queries import GetConversationV1
 from contracts.common import ActorKind, Channel
 from contracts.subjects import (
     ACCOUNT_EMAIL_REQUESTED_V1,

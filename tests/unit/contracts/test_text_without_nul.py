@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from contracts.chat import PostChatMessageV1
+from contracts.chat_commands import PostChatMessageV1
 from contracts.common import ActorKind, Channel
 from contracts.tickets import TicketRequestedV1
 

@@ -14,11 +14,11 @@ from chat.domain.transitions import EmptyMessage, NotAParticipant, Refused, Stat
 from chat.entrypoints.batching import Writer
 from chat.views.queries import ChatQueries
 from contracts import Envelope, Message
-from contracts.chat import (
+from contracts.chat import ConversationV1
+from contracts.chat_commands import (
     AcceptChatV1,
     ChatMessageAckV1,
     CloseChatV1,
-    ConversationV1,
     LeaveOfflineMessageV1,
     PostChatMessageV1,
     PresenceStateV1,

@@ -5,10 +5,9 @@ from __future__ import annotations
 from chat.entrypoints.commands import conversation_uuid
 from chat.views.queries import ChatQueries
 from contracts import Envelope, Message
-from contracts.chat import (
+from contracts.chat import ConversationListV1, ConversationV1
+from contracts.chat_queries import (
     AvailabilityV1,
-    ConversationListV1,
-    ConversationV1,
     GetAvailabilityV1,
     GetConversationV1,
     ListAgentChatsV1,

@@ -15,13 +15,8 @@ from psycopg_pool import AsyncConnectionPool
 from chat.domain.entries import entry_of
 from chat.domain.waits import estimated_wait_s
 from chat.views.projection import fold
-from contracts.chat import (
-    ChatEntry,
-    ConversationListV1,
-    ConversationSummary,
-    DepartmentAvailability,
-    SearchChatsV1,
-)
+from contracts.chat import ChatEntry, ConversationListV1, ConversationSummary
+from contracts.chat_queries import DepartmentAvailability, SearchChatsV1
 from plumbing.textsearch import TEXT_SEARCH
 
 _SUMMARY = (

@@ -9,20 +9,9 @@ from typing import Any
 import nats.errors
 from starlette.websockets import WebSocket
 
-from contracts.chat import (
-    AcceptChatV1,
-    ChatLiveFrameV1,
-    ConversationListV1,
-    ConversationStatus,
-    ConversationV1,
-    GetConversationV1,
-    ListAgentChatsV1,
-    ListQueueV1,
-    Presence,
-    PresenceStateV1,
-    SetPresenceV1,
-    TransferChatV1,
-)
+from contracts.chat import ChatLiveFrameV1, ConversationListV1, ConversationStatus, ConversationV1, Presence
+from contracts.chat_commands import AcceptChatV1, PresenceStateV1, SetPresenceV1, TransferChatV1
+from contracts.chat_queries import GetConversationV1, ListAgentChatsV1, ListQueueV1
 from contracts.common import ActorKind
 from contracts.subjects import (
     ACCEPT_CHAT_V1,

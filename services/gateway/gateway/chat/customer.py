@@ -8,7 +8,8 @@ from typing import Any
 
 from starlette.websockets import WebSocket
 
-from contracts.chat import ChatLiveFrameV1, ConversationStatus, ConversationV1, TouchChatV1
+from contracts.chat import ChatLiveFrameV1, ConversationStatus, ConversationV1
+from contracts.chat_commands import TouchChatV1
 from contracts.common import ActorKind
 from contracts.subjects import TOUCH_CHAT_V1, chat_live_conversation
 from gateway.chat import protocol

@@ -17,14 +17,9 @@ import nats.errors
 from starlette.websockets import WebSocket
 
 from contracts import Message
-from contracts.chat import (
-    ChatLiveFrameV1,
-    ChatMessageAckV1,
-    CloseChatV1,
-    ConversationV1,
-    GetConversationV1,
-    PostChatMessageV1,
-)
+from contracts.chat import ChatLiveFrameV1, ConversationV1
+from contracts.chat_commands import ChatMessageAckV1, CloseChatV1, PostChatMessageV1
+from contracts.chat_queries import GetConversationV1
 from contracts.common import ActorKind
 from contracts.files import OwnerKind
 from contracts.subjects import (

@@ -12,17 +12,9 @@ from fastapi import APIRouter, Depends, Query, Request, WebSocket, status
 from fastapi.security import HTTPAuthorizationCredentials
 from pydantic import BaseModel, ConfigDict, Field
 
-from contracts.chat import (
-    AvailabilityV1,
-    ConversationListV1,
-    ConversationV1,
-    GetAvailabilityV1,
-    GetConversationV1,
-    LeaveOfflineMessageV1,
-    RateChatV1,
-    SearchChatsV1,
-    StartChatV1,
-)
+from contracts.chat import ConversationListV1, ConversationV1
+from contracts.chat_commands import LeaveOfflineMessageV1, RateChatV1, StartChatV1
+from contracts.chat_queries import AvailabilityV1, GetAvailabilityV1, GetConversationV1, SearchChatsV1
 from contracts.subjects import (
     GET_AVAILABILITY_V1,
     GET_CONVERSATION_V1,

@@ -7,7 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Query, Request, status
 from starlette.responses import StreamingResponse
 
-from contracts.chat import ConversationV1, GetConversationV1
+from contracts.chat import ConversationV1
+from contracts.chat_queries import GetConversationV1
 from contracts.files import OwnerKind
 from contracts.subjects import GET_CONVERSATION_V1
 from gateway.auth import principal_if_any

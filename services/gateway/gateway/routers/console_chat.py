@@ -9,7 +9,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request, WebSocket, status
 from starlette.responses import StreamingResponse
 
-from contracts.chat import ConversationListV1, ConversationV1, GetConversationV1, SearchChatsV1
+from contracts.chat import ConversationListV1, ConversationV1
+from contracts.chat_queries import GetConversationV1, SearchChatsV1
 from contracts.files import OwnerKind
 from contracts.subjects import GET_CONVERSATION_V1, SEARCH_CHATS_V1
 from gateway.auth import CurrentAgent

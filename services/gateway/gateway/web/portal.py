@@ -14,7 +14,8 @@ import nats.errors
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
-from contracts.chat import ConversationV1, GetConversationV1
+from contracts.chat import ConversationV1
+from contracts.chat_queries import GetConversationV1
 from contracts.subjects import GET_CONVERSATION_V1
 from gateway.auth import principal_if_any
 from gateway.dependencies import AccountsDep, BusDep

@@ -6,7 +6,8 @@ from collections.abc import Awaitable, Callable
 
 import nats.errors
 
-from contracts.chat import ChatEntry, ConversationV1, GetConversationV1
+from contracts.chat import ChatEntry, ConversationV1
+from contracts.chat_queries import GetConversationV1
 from contracts.subjects import GET_CONVERSATION_V1
 from plumbing.bus import Bus, RemoteError
 
