@@ -60,19 +60,20 @@ class Projector:
         self.datastore = datastore
         self.batch = batch
         self.poll_s = poll_s
+        events = sql.Identifier(datastore.schema or "public", app.recorder.events_table_name)  # type: ignore[attr-defined]
         # The saved position, locked (replicas and a rebuild take turns), and the events after it.
         self._next_batch = sql.SQL(
             "WITH saved AS (SELECT position FROM projection_positions WHERE name = %s FOR UPDATE) "
             "SELECT saved.position, e.notification_id, e.originator_id, e.originator_version, e.topic, e.state "
             "FROM saved LEFT JOIN LATERAL (SELECT * FROM {events} WHERE notification_id > saved.position "
             "ORDER BY notification_id LIMIT %s) e ON true ORDER BY e.notification_id"
-        ).format(events=sql.Identifier(datastore.schema or "public", app.recorder.events_table_name))  # type: ignore[attr-defined]
+        ).format(events=events)
         # Whether the view holds every event before notification id ``first`` (apply_alongside).
         self._caught_up = sql.SQL(
             "SELECT NOT EXISTS (SELECT 1 FROM {events} e WHERE e.notification_id > p.position "
             "AND e.notification_id < %(first)s) AS caught_up "
             "FROM projection_positions p WHERE p.name = %(name)s FOR UPDATE OF p"
-        ).format(events=sql.Identifier(datastore.schema or "public", app.recorder.events_table_name))  # type: ignore[attr-defined]
+        ).format(events=events)
         self.position = 0
         # PostgreSQL away, or a bug in the view: a failed batch rolled back; retry from the same place.
         self.worker = Loop(
@@ -184,8 +185,8 @@ class Projector:
         try:
             with cursor.connection.transaction():
                 cursor.execute(self._caught_up, {"name": self.view.name, "first": ids[0]}, prepare=True)
-                row = cursor.fetchone()
-                if row is None or not (row["caught_up"] if isinstance(row, dict) else row[0]):
+                row = cursor.fetchone()  # (the event store's cursors make dict rows)
+                if row is None or not row["caught_up"]:
                     return False
                 self.view.apply(cursor, events)
                 crashpoint("projection.alongside")  # tests: kill -9 with the save's events and rows unsaved
