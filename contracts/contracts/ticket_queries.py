@@ -123,6 +123,10 @@ class GetTicketHistoryV1(Message):
 
     ticket_id: Id
     include_internal: bool = Field(default=False, description="Agents: notes and assignments too.")
+    attachment_id: Id | None = Field(
+        default=None,
+        description="Only the entries that carry this file (none if none does): a download's check.",
+    )
 
 
 @message_type("tickets.TicketHistory", 1)

@@ -212,6 +212,17 @@ async def test_the_history_lists_every_event_and_hides_internal_ones_from_custom
     ]
     assert all("segredo" not in (e.body or "") for e in customer_view.entries)
     assert await queries.history("00000000-0000-0000-0000-000000000000", include_internal=True) is None
+    # A download's check: only the entries carrying the file, or none.
+    carrying = await queries.history(ticket_id, include_internal=False, attachment="file-1")
+    assert carrying is not None and [(e.kind, e.attachment_ids) for e in carrying.entries] == [
+        ("replied", ["file-1"])
+    ]
+    elsewhere = await queries.history(ticket_id, include_internal=False, attachment="file-2")
+    assert (
+        elsewhere is not None
+        and elsewhere.entries == []
+        and elsewhere.ticket.number == seeded["maria"].number
+    )
 
 
 class Failing(TicketViews):

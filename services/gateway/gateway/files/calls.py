@@ -120,7 +120,7 @@ class AttachmentCalls:
 
     async def download(self, me: Principal, ticket_id: str, attachment_id: str) -> StreamingResponse:
         """The file, if it is part of what ``me`` may see of the ticket; 404 otherwise (no hints)."""
-        found = await self.tickets.history(me, ticket_id)  # internal entries only for agents
+        found = await self.tickets.history(me, ticket_id, attachment_id)  # internal entries only for agents
         if not any(attachment_id in entry.attachment_ids for entry in found.entries):
             raise NotFound("attachment_not_found")
         return await self.stream(attachment_id)

@@ -51,13 +51,15 @@ class TicketCalls:
         self.bus = bus
         self.accounts = accounts
 
-    async def history(self, me: Principal, ticket_id: str) -> TicketHistoryV1:
-        """The ticket with its history, if ``me`` may see it; 404 otherwise (never 403: no hints)."""
-        found = await self.bus.request(
-            GET_TICKET_HISTORY_V1,
-            GetTicketHistoryV1(ticket_id=ticket_id, include_internal=me.is_staff),
-            TicketHistoryV1,
+    async def history(
+        self, me: Principal, ticket_id: str, attachment_id: str | None = None
+    ) -> TicketHistoryV1:
+        """The ticket with its history (only the entries carrying ``attachment_id``, if given), if ``me``
+        may see it; 404 otherwise (never 403: no hints)."""
+        query = GetTicketHistoryV1(
+            ticket_id=ticket_id, include_internal=me.is_staff, attachment_id=attachment_id
         )
+        found = await self.bus.request(GET_TICKET_HISTORY_V1, query, TicketHistoryV1)
         _check(me, found.ticket)
         return found
 

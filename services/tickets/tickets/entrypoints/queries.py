@@ -35,7 +35,7 @@ class Queries:
             ticket_id = str(UUID(query.ticket_id))
         except ValueError:
             raise NotFound("ticket_not_found") from None
-        found = await self.queries.history(ticket_id, query.include_internal)
+        found = await self.queries.history(ticket_id, query.include_internal, query.attachment_id)
         if found is None:
             raise NotFound("ticket_not_found")
         return found

@@ -115,8 +115,14 @@ class TicketQueries:
             ],
         )
 
-    async def history(self, ticket_id: str, include_internal: bool) -> TicketHistoryV1 | None:
-        """The ticket and its history in order; None when the views do not know it (yet)."""
+    async def history(
+        self, ticket_id: str, include_internal: bool, attachment: str | None = None
+    ) -> TicketHistoryV1 | None:
+        """The ticket and its history in order; None when the views do not know it (yet).
+
+        With ``attachment``, only the entries that carry that file: a download's check reads those,
+        not every message of the ticket.
+        """
         async with self.pool.connection() as conn, conn.cursor(row_factory=dict_row) as cursor:
             await cursor.execute(
                 sql.SQL("SELECT {columns} {activity} FROM ticket_summary WHERE ticket_id = %s").format(
@@ -134,8 +140,8 @@ class TicketQueries:
                 "SELECT version, kind, internal, actor_kind, actor, at, channel, body, attachment_ids, "
                 "previous_status, status, assignee, CASE WHEN %s THEN threaded_by END AS threaded_by, "
                 "refused_attachments, score FROM ticket_history WHERE ticket_id = %s AND (%s OR NOT internal) "
-                "ORDER BY version",
-                (include_internal, ticket_id, include_internal),
+                "AND (%s::text IS NULL OR %s = ANY(attachment_ids)) ORDER BY version",
+                (include_internal, ticket_id, include_internal, attachment, attachment),
             )
             entries = await cursor.fetchall()
         return TicketHistoryV1(
