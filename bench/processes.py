@@ -80,3 +80,12 @@ def drop_databases(admin_url: str, names: Iterable[str]) -> None:
     with psycopg.connect(admin_url, autocommit=True) as conn:
         for name in names:
             conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+def cpu_seconds(pid: int | None) -> float | None:
+    """CPU seconds (user + system) a process has used so far; None off Linux or once it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return None

@@ -28,6 +28,7 @@ import psycopg
 from nats.aio.msg import Msg
 from psycopg import sql
 
+from bench.processes import cpu_seconds
 from bench.scenarios import BenchContext, Sample, scenario
 from bench.stats import percentile
 from contracts import Envelope
@@ -99,12 +100,14 @@ async def _run(ctx: BenchContext, conversations: int, seconds: int) -> Sample:
     database = ctx.unique("bench_chat").lower()
     url = await asyncio.to_thread(ensure_database, ctx.endpoints.postgres_url, database)
     try:
-        async with _chat_process(ctx.endpoints.nats_url, url) as ops:
+        async with _chat_process(ctx.endpoints.nats_url, url) as (ops, pid):
             caller = await Bus.connect(ctx.endpoints.nats_url, "bench-chat-caller", connect_timeout=5)
             agents_side = await Bus.connect(ctx.endpoints.nats_url, "bench-chat-agents", connect_timeout=5)
             try:
                 chats = await _open_chats(caller, conversations)
+                cpu = (cpu_seconds(pid), cpu_seconds(os.getpid()))
                 sample = await _load(caller, agents_side, chats, seconds)
+                sample.facts |= _cpu_per_message(cpu, (cpu_seconds(pid), cpu_seconds(os.getpid())), sample)
             finally:
                 await caller.close()
                 await agents_side.close()
@@ -115,8 +118,8 @@ async def _run(ctx: BenchContext, conversations: int, seconds: int) -> Sample:
 
 
 @asynccontextmanager
-async def _chat_process(nats_url: str, postgres_url: str) -> AsyncIterator[int]:
-    """``python -m chat`` on its own database, ready; yields its ops port."""
+async def _chat_process(nats_url: str, postgres_url: str) -> AsyncIterator[tuple[int, int]]:
+    """``python -m chat`` on its own database, ready; yields its ops port and process id."""
     port = free_port()
     env = os.environ | {
         "ATENDE_CHAT_NATS_URL": nats_url,
@@ -136,7 +139,7 @@ async def _chat_process(nats_url: str, postgres_url: str) -> AsyncIterator[int]:
             await asyncio.sleep(0.1)
         else:
             raise TimeoutError("chat did not get ready within 30 s")
-        yield port
+        yield port, process.pid
     finally:
         if process.returncode is None:
             process.terminate()
@@ -208,6 +211,7 @@ async def _load(caller: Bus, agents_side: Bus, chats: list[tuple[str, str, str]]
     to_customer: list[int] = []
     counting = [False]
     errors = [0]
+    posted = [0]
 
     async def on_frame(msg: Msg) -> None:
         arrived = perf_counter_ns()
@@ -234,6 +238,7 @@ async def _load(caller: Bus, agents_side: Bus, chats: list[tuple[str, str, str]]
         )
         raw = Envelope.wrap(body, occurred_at=datetime.now(UTC)).to_bytes()
         sent[client_id] = perf_counter_ns()
+        posted[0] += 1
         try:
             reply = await caller.nc.request(POST_CHAT_MESSAGE_V1, raw, timeout=10)
             if reply.headers and "Nats-Service-Error-Code" in reply.headers:
@@ -272,6 +277,7 @@ async def _load(caller: Bus, agents_side: Bus, chats: list[tuple[str, str, str]]
         "conversations": len(chats),
         "messages_per_s": round(2 * len(chats)),
         "errors": errors[0],
+        "posted": posted[0],
         "agent_to_customer_p99_ms": round(to_customer[int(len(to_customer) * 0.99)] / 1e6, 2)
         if to_customer
         else None,
@@ -279,18 +285,38 @@ async def _load(caller: Bus, agents_side: Bus, chats: list[tuple[str, str, str]]
     return Sample(len(to_agent), elapsed, to_agent, facts)
 
 
+def _cpu_per_message(
+    before: tuple[float | None, float | None], after: tuple[float | None, float | None], sample: Sample
+) -> dict[str, object]:
+    """CPU milliseconds per persisted message: the chat service's, and this load generator's."""
+    persisted = int(str(sample.facts.pop("posted")))  # warm-up included, as the CPU figures are
+    facts: dict[str, object] = {}
+    for name, start, end in zip(("chat", "load_generator"), before, after, strict=True):
+        if start is not None and end is not None and persisted:
+            facts[f"{name}_cpu_ms_per_message"] = round((end - start) * 1000 / persisted, 3)
+    return facts
+
+
 def _batch_facts(port: int) -> dict[str, object]:
-    """Mean changes per event-store transaction, from the service's own histogram."""
+    """From the service's own metrics: mean changes per event-store transaction, and how long it held
+    a message (from the request's arrival to its answer; the rest of the latency is the path)."""
     try:
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=2) as response:
             text = response.read().decode()
     except OSError:
         return {}
-    total = re.search(r"^atende_chat_batch_changes_sum (\S+)$", text, re.M)
-    count = re.search(r"^atende_chat_batch_changes_count (\S+)$", text, re.M)
-    if not total or not count or not float(count.group(1)):
-        return {}
-    return {"changes_per_transaction": round(float(total.group(1)) / float(count.group(1)), 2)}
+    facts: dict[str, object] = {}
+    for fact, metric, scale in (
+        ("changes_per_transaction", "atende_chat_batch_changes", 1),
+        ("chat_held_post_ms", 'atende_request_seconds{endpoint="post"}', 1000),
+    ):
+        name, _, labels = metric.partition("{")
+        labels = "{" + labels if labels else ""
+        total = re.search(rf"^{re.escape(f'{name}_sum{labels}')} (\S+)$", text, re.M)
+        count = re.search(rf"^{re.escape(f'{name}_count{labels}')} (\S+)$", text, re.M)
+        if total and count and float(count.group(1)):
+            facts[fact] = round(scale * float(total.group(1)) / float(count.group(1)), 2)
+    return facts
 
 
 def _drop(admin_url: str, database: str) -> None:

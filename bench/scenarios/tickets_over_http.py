@@ -10,17 +10,15 @@ spends more CPU per request than the gateway does and capped the figure at about
 from __future__ import annotations
 
 import asyncio
-import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from pathlib import Path
 from time import perf_counter_ns
 from urllib.parse import parse_qs, urlsplit
 
 import aiohttp
 import httpx
 
-from bench.processes import services
+from bench.processes import cpu_seconds, services
 from bench.scenarios import BenchContext, Sample, scenario
 from devstack.procs import free_port
 
@@ -105,11 +103,11 @@ async def tickets_open_over_http(ctx: BenchContext) -> Sample:
             for index in queue:
                 await _open(client, index, latencies)
 
-        cpu_before = {name: _cpu_s(pid) for name, pid in pids.items()}
+        cpu_before = {name: cpu_seconds(pid) for name, pid in pids.items()}
         start = perf_counter_ns()
         await asyncio.gather(*(worker() for _ in range(CLIENTS)))
         elapsed = perf_counter_ns() - start
-        cpu_after = {name: _cpu_s(pid) for name, pid in pids.items()}
+        cpu_after = {name: cpu_seconds(pid) for name, pid in pids.items()}
         listed = await _listed(client)
     if listed != n + WARMUP:
         raise RuntimeError(f"the customer's list shows {listed} tickets, expected {n + WARMUP}")
@@ -139,12 +137,3 @@ async def tickets_open_over_http_at_100_per_s(ctx: BenchContext) -> Sample:
         await asyncio.gather(*tasks)
         elapsed = n / 100 + (perf_counter_ns() - start) / 1e9
     return Sample(n, elapsed, latencies, {"offered_per_s": 100})
-
-
-def _cpu_s(pid: int | None) -> float | None:
-    """CPU seconds (user + system) a process has used so far; None off Linux or once it is gone."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    except (OSError, IndexError, ValueError):
-        return None

@@ -9,7 +9,7 @@ from chat.adapters.presence import Presence
 from chat.changes import Outcome
 from chat.config import Settings
 from chat.entrypoints.background import Abandonment, AutoAssignment
-from chat.entrypoints.batching import Coalesced, Writer
+from chat.entrypoints.batching import Behind, Coalesced, Writer
 from chat.entrypoints.commands import Commands
 from chat.entrypoints.live import LiveFrames
 from chat.entrypoints.queries import Queries
@@ -75,7 +75,7 @@ async def bootstrap(settings: Settings) -> AsyncIterator[Runtime]:
         writer = Writer(
             app,
             after_save=views.include,
-            later=Coalesced(views.nudge, every_s=0.02),  # the views follow messages in bigger steps
+            later=Behind(views, every_s=0.02),  # when they could not come along, in bigger steps
             committed=committed,
             max_batch=settings.max_batch,
         )

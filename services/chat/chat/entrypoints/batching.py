@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 from prometheus_client import Histogram
 
@@ -56,11 +57,11 @@ class Writer:
         after_save: Callable[[int], None] = lambda _: None,
         committed: Committed = _nothing,
         max_batch: int = 256,
-        later: Callable[[], None] = lambda: None,
+        later: Callable[[int], None] = lambda _: None,
     ) -> None:
         self.app = app
         self.after_save = after_save  # read-your-writes: bring the views up to a save (in a thread)
-        self.later = later  # or let them catch up in the background (a batch of messages only)
+        self.later = later  # or let them catch up to it in the background (a batch of messages only)
         self.committed = committed  # live frames, relay nudge: after the commit, before the answers
         self.max_batch = max_batch
         self._pending: list[_Pending] = []
@@ -111,7 +112,7 @@ class Writer:
             if position is not None and any(pending.change.read_your_writes for pending in batch):
                 await asyncio.to_thread(self.after_save, position)
             elif position is not None:
-                self.later()  # messages: readers get them from the tail until the views catch up
+                self.later(position)  # messages: readers get them from the tail until the views catch up
             done = [
                 (result, pending.correlation)
                 for pending, result in zip(batch, results, strict=True)
@@ -128,6 +129,30 @@ class Writer:
                 pending.future.set_exception(result)
             else:
                 pending.future.set_result(result)
+
+
+class Followed(Protocol):
+    """What ``Behind`` needs of a projector."""
+
+    position: int
+
+    def nudge(self) -> None: ...
+
+
+class Behind:
+    """Wakes the views' background loop after a save they do not include (``Writer.later``).
+
+    A save normally brings the views along in its own transaction; waking the loop then would only
+    cost a round that locks the views' position row (and commits) while the next save waits for it.
+    """
+
+    def __init__(self, views: Followed, every_s: float) -> None:
+        self.views = views
+        self.soon = Coalesced(views.nudge, every_s)
+
+    def __call__(self, position: int) -> None:
+        if self.views.position < position:
+            self.soon()
 
 
 class Coalesced:
