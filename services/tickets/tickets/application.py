@@ -150,15 +150,16 @@ class Tickets(Application[UUID]):
             raise TicketNotFound(str(ticket))
         return found
 
-    def has_event(self, ticket: UUID, match: Callable[[object], bool]) -> bool:
-        """Whether one of the ticket's events matches: how a retry or a redelivery finds its own
-        earlier save where the aggregate keeps no ids (it reads the ticket's whole stream)."""
-        return any(match(event) for event in self.repository.event_store.get(ticket))
+    def has_event(self, ticket: UUID, match: Callable[[object], bool], after: int | None = None) -> bool:
+        """Whether one of the ticket's events (those after version ``after``, if given) matches: how
+        a retry or a redelivery finds its own earlier save where the aggregate keeps no ids."""
+        return any(match(event) for event in self.repository.event_store.get(ticket, gt=after))
 
-    def has_reply(self, ticket: UUID, reply_id: str) -> bool:
-        """Whether the ticket already holds this reply."""
+    def has_reply(self, ticket: UUID, reply_id: str, after: int | None = None) -> bool:
+        """Whether the ticket already holds this reply (saved after version ``after``, if given:
+        a retry of a reply made at a known version finds it there, without reading the whole ticket)."""
         return self.has_event(
-            ticket, lambda event: isinstance(event, Ticket.Replied) and event.reply_id == reply_id
+            ticket, lambda event: isinstance(event, Ticket.Replied) and event.reply_id == reply_id, after
         )
 
     def start_work(self, ticket: UUID, version: int, agent: str) -> Ticket:

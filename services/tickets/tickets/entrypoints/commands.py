@@ -210,9 +210,10 @@ class Commands:
         return self.app.start_work(ticket, _version(command), command.actor)
 
     def _reply(self, command: ReplyToTicketV1, ticket: UUID) -> Ticket:
-        if self.app.has_reply(ticket, command.reply_id):
+        if self.app.has_reply(ticket, command.reply_id, after=command.expected_version):
             # A retry (same Idempotency-Key) of a reply saved before its answer was lost, e.g. to a
-            # PostgreSQL restart or a gateway timeout: the reply is added once.
+            # PostgreSQL restart or a gateway timeout: the reply is added once. Made at a known
+            # version, it can only have been saved after it: only those events are read.
             return self.app.get(ticket)
         return reply_or_follow_up(
             self.app,
