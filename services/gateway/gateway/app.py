@@ -3,6 +3,7 @@
 import secrets
 
 from fastapi import FastAPI
+from fastapi.responses import JSONResponse
 
 from gateway import VERSION, errors, web
 from gateway.accounts.service import Accounts
@@ -73,6 +74,12 @@ def create_app(
     app.include_router(insights.router)
     app.include_router(admin_mail.router)
     web.install(app)
+
+    @app.get("/openapi.json", include_in_schema=False)
+    async def openapi_at_the_root() -> JSONResponse:
+        """The same document at the root, where tools and people look for it first."""
+        return JSONResponse(app.openapi())
+
     return app
 
 

@@ -263,6 +263,7 @@ async def test_two_agents_at_the_same_version_one_wins(stack: Stack) -> None:
 async def test_openapi_documents_every_ticket_endpoint_and_its_errors(stack: Stack) -> None:
     async with stack.client() as client:
         spec = (await client.get("/api/openapi.json")).json()
+        assert (await client.get("/openapi.json")).json() == spec, "also at the root"
     ticket_paths = {p: ops for p, ops in spec["paths"].items() if "/tickets" in p}
     assert len(ticket_paths) >= 7
     for path, operations in spec["paths"].items():
