@@ -132,7 +132,8 @@ async def test_the_receipt_lists_refused_files_and_an_agents_reply_lists_its_fil
     ticket = str(uuid.uuid4())
     asked = await serve_names(bus, ticket, {"f-1": "segunda-via.pdf", "f-2": "comprovante.pdf"})
     exe = RefusedAttachment(filename="fatura.exe", reason_code="extension_not_allowed")
-    settings = settings_for(nats_url, postgres_url, mail)
+    # Time enough that a busy machine never turns the one query into a timed-out one and its retry.
+    settings = settings_for(nats_url, postgres_url, mail, files_timeout_s=10.0)
     async with bootstrap(settings) as runtime:
         runtime.health.started = True
         await bus.publish(TICKET_OPENED_V1, opened(ticket, customer, exe))

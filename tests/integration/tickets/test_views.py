@@ -3,58 +3,21 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import AsyncIterator, Iterator, Sequence
 from datetime import timedelta
 from typing import Any
 
 import psycopg
 import pytest
-from support.fakes import Clock, Counter
+from support.fakes import Clock
+from views_helpers import Failing, catch_up, open_ticket, view_rows
 
 from contracts.ticket_queries import ListCustomerTicketsV1, SearchInboxV1
 from contracts.tickets import TicketStatus
-from plumbing.eventstore import postgres_env
-from plumbing.postgres import open_pool
 from plumbing.projection import Projector
 from tickets.application import Tickets
 from tickets.views.projection import TicketViews
 from tickets.views.queries import TicketQueries
 from tickets.views.rebuild import rebuild
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-def app(postgres_url: str, clock: Clock) -> Iterator[Tickets]:
-    tickets = Tickets(Counter(), env=postgres_env(postgres_url), clock=clock)
-    yield tickets
-    tickets.close()
-
-
-@pytest.fixture
-def views(app: Tickets) -> Projector:
-    projector = Projector(app, TicketViews(), batch=7)  # small batches: tickets span several
-    projector.create()
-    return projector
-
-
-@pytest.fixture
-async def queries(postgres_url: str) -> AsyncIterator[TicketQueries]:
-    async with open_pool(postgres_url, max_size=2) as pool:
-        yield TicketQueries(pool)
-
-
-def catch_up(views: Projector) -> None:
-    while views.step():
-        pass
-
-
-def open_ticket(app: Tickets, request: str, email: str, subject: str, **extra: Any) -> Any:
-    fields: dict[str, Any] = {"channel": "portal", "department": "Suporte", "body": "Olá"} | extra
-    return app.open(request, customer_email=email, customer_name="Cliente", subject=subject, **fields)
 
 
 def seed(app: Tickets, clock: Clock) -> dict[str, Any]:
@@ -225,27 +188,6 @@ async def test_the_history_lists_every_event_and_hides_internal_ones_from_custom
     )
 
 
-class Failing(TicketViews):
-    """A view that fails on the n-th batch, after writing some of it."""
-
-    def __init__(self, fail_on: int) -> None:
-        self.batches = 0
-        self.fail_on = fail_on
-
-    def apply(self, cursor: psycopg.Cursor[Any], events: Sequence[Any]) -> None:
-        self.batches += 1
-        super().apply(cursor, events)
-        if self.batches == self.fail_on:
-            raise RuntimeError("crash mid-batch")
-
-
-def view_rows(postgres_url: str) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
-    with psycopg.connect(postgres_url) as conn:
-        summary = conn.execute("SELECT * FROM ticket_summary ORDER BY number").fetchall()
-        history = conn.execute("SELECT * FROM ticket_history ORDER BY ticket_id, version").fetchall()
-    return summary, history
-
-
 def test_a_crash_mid_batch_neither_skips_nor_repeats(app: Tickets, postgres_url: str, clock: Clock) -> None:
     seed(app, clock)
     failing = Projector(app, Failing(fail_on=2), batch=5)
@@ -337,56 +279,3 @@ def test_the_kept_counts_follow_every_move_and_an_older_view_is_counted_once(
     views.create()
     views.create()
     assert kept_and_counted(postgres_url) == (kept, counted)
-
-
-def saved_position(postgres_url: str) -> int:
-    with psycopg.connect(postgres_url) as conn:
-        row = conn.execute("SELECT position FROM projection_positions WHERE name = 'tickets'").fetchone()
-    assert row is not None
-    return int(row[0])
-
-
-def test_a_save_brings_the_views_along_in_its_own_transaction_only_when_they_hold_all_before_it(
-    app: Tickets, views: Projector, postgres_url: str, clock: Clock
-) -> None:
-    app.alongside = views.alongside
-    opened = open_ticket(app, "a1", "maria@example.com", "Nota fiscal")
-    # Committed with the save: no step ran, and the projector knows (read-your-writes waits for nothing).
-    assert saved_position(postgres_url) == app.recorder.max_notification_id() == views.position
-    assert len(view_rows(postgres_url)[0]) == 1
-    # A save that bypassed the views (another replica's, say) leaves a gap: the next save does not
-    # jump it, and the background step then applies both, in order.
-    app.alongside = None
-    open_ticket(app, "a2", "joao@example.com", "Senha")
-    app.alongside = views.alongside
-    behind = saved_position(postgres_url)
-    app.start_work(opened.id, opened.version, "ana")
-    assert saved_position(postgres_url) == behind and len(view_rows(postgres_url)[0]) == 1
-    catch_up(views)
-    assert views.position == app.recorder.max_notification_id()
-    # Caught up again, saves go along again, and the views equal a rebuild from the events.
-    app.reply(
-        opened.id,
-        opened.version + 1,
-        reply_id="r",
-        author_kind="agent",
-        author="ana",
-        body="Feito",
-        channel="portal",
-    )
-    assert saved_position(postgres_url) == app.recorder.max_notification_id()
-    along = view_rows(postgres_url)
-    rebuild(postgres_url)
-    assert view_rows(postgres_url) == along
-
-
-def test_a_view_that_fails_alongside_never_fails_the_save(
-    app: Tickets, postgres_url: str, clock: Clock
-) -> None:
-    failing = Projector(app, Failing(fail_on=1), batch=5)
-    failing.create()
-    app.alongside = failing.alongside
-    ticket = open_ticket(app, "f1", "maria@example.com", "Nota fiscal")
-    assert app.get(ticket.id).number == ticket.number, "saved"
-    assert saved_position(postgres_url) == 0 and view_rows(postgres_url) == ([], []), "none of its rows"
-    assert failing.step() == 1 and len(view_rows(postgres_url)[0]) == 1, "the loop applies it later"
