@@ -6,13 +6,14 @@ import asyncio
 import functools
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any
+from typing import Any, Protocol
 
 from eventsourcing.application import Application
 from eventsourcing.persistence import InterfaceError, OperationalError, StoredEvent
 from eventsourcing.postgres import PostgresAggregateRecorder, PostgresApplicationRecorder, PostgresFactory
-from psycopg import Cursor
+from psycopg import Connection, Cursor
 from psycopg.conninfo import conninfo_to_dict
+from psycopg.pq import TransactionStatus
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Composed, Identifier
 from psycopg_pool import PoolTimeout
@@ -20,8 +21,24 @@ from psycopg_pool import PoolTimeout
 from plumbing.postgres import CHECKOUT_S
 
 ATTEMPTS, PAUSE_S = 10, 0.2  # as the library's own retries
-# ``app.save(..., within=hook)``: the hook gets the save's cursor and notification ids before its commit.
-Within = Callable[[Cursor[DictRow], Sequence[int]], None]
+
+
+class Within(Protocol):
+    """More work in a save's transaction (``app.save(..., within=hook)``), e.g. a view following the store.
+
+    The save is one pipeline with two round trips: the table lock, ``ask``'s query and the insert;
+    then ``write``'s statements (in a savepoint) and the commit. Anything ``write`` does that fails
+    is rolled back to the savepoint and reported to ``failed``: it never fails the save.
+    """
+
+    def ask(self, conn: Connection[DictRow]) -> None:
+        """Queue a query (on a cursor of its own) that runs under the table lock, before the insert."""
+
+    def write(self, conn: Connection[DictRow], ids: Sequence[int]) -> None:
+        """The insert gave these notification ids: read the answer, queue the writes it calls for."""
+
+    def failed(self, error: Exception) -> None:
+        """What ``write`` queued failed and was rolled back; the events are saved all the same."""
 
 
 def postgres_env(url: str, **extra: str) -> dict[str, str]:
@@ -48,7 +65,7 @@ def postgres_env(url: str, **extra: str) -> dict[str, str]:
     return env
 
 
-def _unless_away(method: Any) -> Callable[..., Any]:
+def _unless_away(method: Callable[..., Any]) -> Callable[..., Any]:
     """The library's retry of ``method`` (10 tries, 0.2 s apart), except after a pool timeout.
 
     A connection that a server restart broke fails at once, and the next try takes a fresh one:
@@ -56,7 +73,7 @@ def _unless_away(method: Any) -> Callable[..., Any]:
     away, and ten such waits in a row (the library's way) would outlast the caller's patience; the
     caller answers a retryable 503 instead (plumbing.errors.DATABASE_AWAY).
     """
-    call = method.__wrapped__  # the undecorated method (functools.wraps)
+    call = getattr(method, "__wrapped__", method)  # the library's, undecorated (functools.wraps)
 
     @functools.wraps(call)
     def retrying(*args: Any, **kwargs: Any) -> Any:
@@ -118,27 +135,68 @@ class AggregateRecorder(PostgresAggregateRecorder):
 
 
 class ApplicationRecorder(PostgresApplicationRecorder, AggregateRecorder):
-    """Events and the notification log: the library's recorder, giving up when PostgreSQL is away.
+    """Events and the notification log, saved in two round trips, giving up when PostgreSQL is away.
 
-    The library's insert takes its table lock (so that ids commit in the order they are issued),
-    then reaches ``AggregateRecorder``'s column insert, next in line after it.
+    The library's insert syncs with the server for its insert, for the commit and on leaving its
+    pipeline, and a savepoint for a view inside it adds as many: eight waits per save while holding
+    the table lock that serialises every writer. Here one pipeline sends BEGIN, the lock (taken so
+    that ids commit in the order they are issued), a ``Within`` hook's question and the insert, and
+    syncs once; then the hook's writes in a savepoint and the commit, and syncs again. No NOTIFY:
+    nothing here LISTENs (relays and views are nudged over NATS and poll), and each one queues its
+    commit behind one lock for the whole server.
     """
 
     returning = True
 
-    insert_events = _unless_away(PostgresApplicationRecorder.insert_events)
-
-    def _notify_channel(self, curs: Cursor[DictRow]) -> None:
-        """No NOTIFY: nothing here LISTENs (relays and views are nudged over NATS and poll), and each
-        one queues its commit behind one lock for the whole server."""
-
-    def _fetch_ids_after_insert_events(
-        self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
-    ) -> Sequence[int] | None:
-        ids = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
+    def _insert(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
+        if kwargs.get("tracking") is not None:
+            raise NotImplementedError("tracking records are the relay's own recorder's")
+        if not stored_events:
+            return []
         within: Within | None = kwargs.get("within")
-        if within is not None and ids:
-            within(curs, ids)  # still inside the save's transaction: committed with it, or not at all
+        with self.datastore.get_connection() as conn:
+            try:
+                return self._in_two_round_trips(conn, stored_events, within)
+            except BaseException:
+                if not conn.closed and conn.info.transaction_status != TransactionStatus.IDLE:
+                    conn.rollback()
+                raise
+
+    insert_events = _unless_away(_insert)
+
+    def _in_two_round_trips(
+        self, conn: Connection[DictRow], stored_events: Sequence[StoredEvent], within: Within | None
+    ) -> list[int]:
+        # Statements that may be skipped after an error are prepared from their first use (prepare=True):
+        # psycopg then checks the preparation's result, which it does not for one prepared on its fifth.
+        in_savepoint = False
+        try:
+            with conn.pipeline() as pipeline, conn.cursor() as control, conn.cursor() as insert:
+                control.execute(b"BEGIN", prepare=False)
+                for statement in self.lock_table_statements:
+                    control.execute(statement, prepare=True)
+                if within is not None:
+                    within.ask(conn)
+                insert.execute(self._columns_statement, _columns(stored_events), prepare=True)
+                pipeline.sync()  # a lost version race raises its IntegrityError here
+                ids = [row["notification_id"] for row in insert.fetchall()]
+                if within is not None:
+                    control.execute(b"SAVEPOINT within", prepare=False)
+                    in_savepoint = True
+                    within.write(conn, ids)  # a failure in PostgreSQL may surface here or on leaving
+                    control.execute(b"RELEASE SAVEPOINT within", prepare=False)
+                control.execute(b"COMMIT", prepare=False)
+            # (Leaving the pipeline synced: the second round trip.)
+        except Exception as exc:
+            if not in_savepoint or conn.closed or conn.info.transaction_status == TransactionStatus.IDLE:
+                raise  # the insert or the commit itself failed: nothing is saved
+            assert within is not None
+            conn.execute(b"ROLLBACK TO SAVEPOINT within", prepare=False)
+            conn.execute(b"COMMIT", prepare=False)
+            within.failed(exc)
+            # Statements queued after an error were skipped, and psycopg may count one of them as
+            # prepared that the server never saw: this connection's statement cache is suspect.
+            conn.close()
         return ids
 
     select_events = _unless_away(PostgresApplicationRecorder.select_events)

@@ -17,7 +17,7 @@ from typing import Any, Protocol
 
 from eventsourcing.application import Application
 from eventsourcing.persistence import Notification
-from psycopg import Cursor, sql
+from psycopg import Connection, Cursor, sql
 
 from plumbing.crashpoints import crashpoint
 from plumbing.eventstore import pool_checker
@@ -68,12 +68,13 @@ class Projector:
             "FROM saved LEFT JOIN LATERAL (SELECT * FROM {events} WHERE notification_id > saved.position "
             "ORDER BY notification_id LIMIT %s) e ON true ORDER BY e.notification_id"
         ).format(events=events)
-        # Whether the view holds every event before notification id ``first`` (apply_alongside).
-        self._caught_up = sql.SQL(
-            "SELECT NOT EXISTS (SELECT 1 FROM {events} e WHERE e.notification_id > p.position "
-            "AND e.notification_id < %(first)s) AS caught_up "
-            "FROM projection_positions p WHERE p.name = %(name)s FOR UPDATE OF p"
+        # Under the event store's table lock, before a save's insert: whether the view holds every
+        # event (Alongside). Its row stays locked to the save's commit: replicas take turns.
+        self.caught_up = sql.SQL(
+            "SELECT p.position >= coalesce((SELECT max(notification_id) FROM {events}), 0) AS caught_up "
+            "FROM projection_positions p WHERE p.name = %s FOR UPDATE OF p"
         ).format(events=events)
+        self.moved = "UPDATE projection_positions SET position = %s WHERE name = %s"
         self.position = 0
         # PostgreSQL away, or a bug in the view: a failed batch rolled back; retry from the same place.
         self.worker = Loop(
@@ -127,11 +128,7 @@ class Projector:
                 self.view.apply(cursor, [to_event(n) for n in notifications])
                 crashpoint("projection.mid_batch")  # tests: kill -9 with rows written, position not
                 position = notifications[-1].id
-                cursor.execute(
-                    "UPDATE projection_positions SET position = %s WHERE name = %s",
-                    (position, self.view.name),
-                    prepare=True,
-                )
+                cursor.execute(self.moved, (position, self.view.name), prepare=True)
         self.position = position
         return len(notifications)
 
@@ -174,32 +171,6 @@ class Projector:
         view in the save's own transaction, when the view already holds everything before them."""
         return Alongside(self, events)
 
-    def apply_alongside(self, cursor: Cursor[Any], events: Sequence[Any], ids: Sequence[int]) -> bool:
-        """Apply a save's own events (notification ``ids``) inside its transaction; whether it did.
-
-        The save holds the event store's table lock, so every earlier event is committed: the view
-        takes these only if its position has nothing unapplied before them. No read of the log, no
-        decoding, no second commit. In a savepoint: the view's trouble never fails the save; the
-        background loop then meets it (and logs it) as before.
-        """
-        try:
-            with cursor.connection.transaction():
-                cursor.execute(self._caught_up, {"name": self.view.name, "first": ids[0]}, prepare=True)
-                row = cursor.fetchone()  # (the event store's cursors make dict rows)
-                if row is None or not row["caught_up"]:
-                    return False
-                self.view.apply(cursor, events)
-                crashpoint("projection.alongside")  # tests: kill -9 with the save's events and rows unsaved
-                cursor.execute(
-                    "UPDATE projection_positions SET position = %s WHERE name = %s",
-                    (ids[-1], self.view.name),
-                    prepare=True,
-                )
-        except Exception as exc:
-            log.warning("projection.alongside_failed", view=self.view.name, error=repr(exc))
-            return False
-        return True
-
     def include(self, position: int) -> None:
         """Apply batches until the view includes notification ``position`` (read-your-writes).
 
@@ -223,17 +194,39 @@ class Projector:
 
 
 class Alongside:
-    """One save's events, applied to a view in the save's transaction (``Projector.alongside``)."""
+    """One save's events, applied to a view in the save's transaction (``Projector.alongside``).
+
+    The save holds the event store's table lock, so every earlier event is committed: the view takes
+    these only if its position is the last of them. No read of the log, no decoding, no commit of its
+    own; the question rides with the insert and the rows with the commit (``plumbing.eventstore``).
+    The view's trouble never fails the save: the background loop then meets it (and logs it).
+    """
 
     def __init__(self, projector: Projector, events: Sequence[Any]) -> None:
         self.projector = projector
         self.events = list(events)
         self.applied_to: int | None = None
+        self._answer: Cursor[Any] | None = None
 
-    def __call__(self, cursor: Cursor[Any], ids: Sequence[int]) -> None:
-        self.applied_to = None  # a retried save calls again, in a new transaction
-        if len(ids) == len(self.events) and self.projector.apply_alongside(cursor, self.events, ids):
-            self.applied_to = ids[-1]
+    def ask(self, conn: Connection[Any]) -> None:
+        self.applied_to = None  # a retried save asks again, in a new transaction
+        self._answer = conn.cursor()
+        self._answer.execute(self.projector.caught_up, (self.projector.view.name,), prepare=True)
+
+    def write(self, conn: Connection[Any], ids: Sequence[int]) -> None:
+        assert self._answer is not None
+        row = self._answer.fetchone()  # (the event store's cursors make dict rows)
+        if row is None or not row["caught_up"] or len(ids) != len(self.events):
+            return
+        with conn.cursor() as cursor:
+            self.projector.view.apply(cursor, self.events)
+            crashpoint("projection.alongside")  # tests: kill -9 with the save's events and rows unsaved
+            cursor.execute(self.projector.moved, (ids[-1], self.projector.view.name), prepare=True)
+        self.applied_to = ids[-1]
+
+    def failed(self, error: Exception) -> None:
+        self.applied_to = None
+        log.warning("projection.alongside_failed", view=self.projector.view.name, error=repr(error))
 
     def committed(self) -> None:
         """The save committed: the view is known to include it (read-your-writes needs no step)."""
