@@ -11,6 +11,7 @@ replicas take turns instead of applying a batch twice. Dropping a view and repla
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import Sequence
 from typing import Any, Protocol
@@ -96,20 +97,28 @@ class Projector:
     def step(self) -> int:
         """Apply the next batch, if any; returns how many events it held.
 
-        One transaction in pipeline mode: two round trips to PostgreSQL (read the batch; write the
-        view and the position, commit), so read-your-writes waits stay short. Views therefore write
-        with execute/executemany (pipelined), not COPY.
+        One transaction in one pipeline, two round trips to PostgreSQL (BEGIN and the batch; the
+        view's rows, the position and COMMIT), so read-your-writes waits stay short: psycopg's own
+        ``transaction()`` inside a pipeline syncs on the way in and out, twice more. Views therefore
+        write with execute/executemany (pipelined), not COPY. A step that fails is rolled back and its
+        connection closed (see ``plumbing.eventstore``: psycopg's statement cache is suspect then).
         """
-        with (
-            self.datastore.get_connection() as conn,
-            conn.pipeline(),
-            conn.transaction(),
-            conn.cursor() as cursor,
-        ):
-            # A durable commit (not synchronous_commit = off): answers promise that the views show
-            # the change (include), and a PostgreSQL crash must not take it back from the views,
-            # else a customer would get 404 for the ticket they were just told was opened.
+        with self.datastore.get_connection() as conn:
+            try:
+                position, applied = self._step(conn)
+            except BaseException:
+                with contextlib.suppress(Exception):
+                    conn.rollback()
+                conn.close()
+                raise
+        self.position = position
+        return applied
+
+    def _step(self, conn: Connection[Any]) -> tuple[int, int]:
+        with conn.pipeline() as pipeline, conn.cursor() as cursor:
+            cursor.execute(b"BEGIN", prepare=False)
             cursor.execute(self._next_batch, (self.view.name, self.batch), prepare=True)
+            pipeline.sync()
             rows = cursor.fetchall()
             position = int(rows[0]["position"]) if rows else 0
             notifications = [
@@ -129,8 +138,11 @@ class Projector:
                 crashpoint("projection.mid_batch")  # tests: kill -9 with rows written, position not
                 position = notifications[-1].id
                 cursor.execute(self.moved, (position, self.view.name), prepare=True)
-        self.position = position
-        return len(notifications)
+            # A durable commit (not synchronous_commit = off): answers promise that the views show
+            # the change (include), and a PostgreSQL crash must not take it back from the views,
+            # else a customer would get 404 for the ticket they were just told was opened.
+            cursor.execute(b"COMMIT", prepare=False)
+        return position, len(notifications)
 
     def rebuild(self) -> tuple[int, float]:
         """Drop the view and replay every event; returns (events applied, seconds taken)."""

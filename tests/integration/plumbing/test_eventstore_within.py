@@ -1,6 +1,6 @@
 """A save with a view alongside (``Within``) on real PostgreSQL: two round trips, the view's rows
 committed with the events or not at all, and no failure of the view ever failing a save — this one
-or any later one on the same pooled connections."""
+or any later one on the same pooled connections. The view's own step is two round trips too."""
 
 from __future__ import annotations
 
@@ -107,11 +107,8 @@ def texts_and_position(postgres_url: str) -> tuple[int, int]:
     return int(rows[0]), int(position[0])
 
 
-def test_a_save_with_its_view_is_two_round_trips_and_commits_both(
-    app: Notes, view: tuple[Projector, Texts], postgres_url: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    projector, _ = view
-    save(app, projector, Note("aquece"))  # the pool's first connection, prepared statements
+def counted_syncs(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Every Sync that psycopg's pipelines send from now on (one round trip each)."""
     syncs: list[int] = []
     enqueue = BasePipeline._enqueue_sync
 
@@ -120,10 +117,32 @@ def test_a_save_with_its_view_is_two_round_trips_and_commits_both(
         enqueue(pipeline)
 
     monkeypatch.setattr(BasePipeline, "_enqueue_sync", counted)
+    return syncs
+
+
+def test_a_save_with_its_view_is_two_round_trips_and_commits_both(
+    app: Notes, view: tuple[Projector, Texts], postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    projector, _ = view
+    save(app, projector, Note("aquece"))  # the pool's first connection, prepared statements
+    syncs = counted_syncs(monkeypatch)
     save(app, projector, Note("um"), Note("dois"))
     assert len(syncs) == 2, "lock, question and insert; then the view's rows and the commit"
     last = app.recorder.max_notification_id()
     assert texts_and_position(postgres_url) == (3, last) and projector.position == last
+
+
+def test_a_step_of_the_view_is_two_round_trips(
+    app: Notes, view: tuple[Projector, Texts], postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    projector, _ = view
+    save(app, None, Note("um"), Note("dois"))  # not along: left to the step
+    syncs = counted_syncs(monkeypatch)
+    assert projector.step() == 2
+    assert len(syncs) == 2, "the batch; then the view's rows, the position and the commit"
+    assert texts_and_position(postgres_url) == (2, app.recorder.max_notification_id())
+    del syncs[:]
+    assert projector.step() == 0 and len(syncs) == 2, "nothing new: the position row's lock let go"
 
 
 def test_a_lost_race_keeps_neither_events_nor_rows_and_later_saves_go_on(
