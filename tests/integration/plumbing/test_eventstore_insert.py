@@ -2,37 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import psycopg
 import pytest
-from eventsourcing.application import Application
-from eventsourcing.domain import Aggregate, event
 from eventsourcing.persistence import IntegrityError
+from eventstore_notes import Note, Notes
 
 from plumbing.eventstore import postgres_env
 
 # What a composite's text form must quote or escape, and a NUL, which only bytea carries.
 AWKWARD = 'aspas " barra \\ vírgula , parênteses () chaves {} NUL \x00 fim'
-
-
-class Note(Aggregate):
-    """A test aggregate."""
-
-    @event("Written")
-    def __init__(self, text: str) -> None:
-        self.text = text
-
-    @event("Amended")
-    def amend(self, text: str) -> None:
-        self.text = text
-
-
-class Notes(Application[Any]):
-    """A test application that snapshots every 2 events."""
-
-    name = "Notes"
-    snapshotting_intervals = {Note: 2}  # noqa: RUF012 (the library reads a class attribute)
 
 
 def test_events_and_snapshots_come_back_byte_for_byte_with_ids_in_insert_order(postgres_url: str) -> None:

@@ -10,31 +10,14 @@ from typing import Any
 
 import psycopg
 import pytest
-from eventsourcing.application import Application
-from eventsourcing.domain import Aggregate, event
 from eventsourcing.persistence import IntegrityError
+from eventstore_notes import Note, Notes
 from psycopg._pipeline_base import BasePipeline
 
 from plumbing.eventstore import postgres_env
 from plumbing.projection import Projector
 
 SAVES_AFTER = 15  # past psycopg's prepare threshold (5) on each of the pool's connections
-
-
-class Note(Aggregate):
-    """A test aggregate."""
-
-    @event("Written")
-    def __init__(self, text: str) -> None:
-        self.text = text
-
-    @event("Amended")
-    def amend(self, text: str) -> None:
-        self.text = text
-
-
-class Notes(Application[Any]):
-    name = "Notes"
 
 
 class Texts:
@@ -73,6 +56,7 @@ def app(postgres_url: str) -> Iterator[Notes]:
     with psycopg.connect(postgres_url, autocommit=True) as conn:
         conn.execute("DROP TABLE IF EXISTS note_texts")
         conn.execute("DROP TABLE IF EXISTS notes_events")
+        conn.execute("DROP TABLE IF EXISTS notes_snapshots")
         with contextlib.suppress(psycopg.errors.UndefinedTable):
             conn.execute("DELETE FROM projection_positions WHERE name = 'note_texts'")
     notes = Notes(env=postgres_env(postgres_url))
