@@ -150,7 +150,7 @@ class ApplicationRecorder(PostgresApplicationRecorder, AggregateRecorder):
 
     def _insert(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
         if kwargs.get("tracking") is not None:
-            raise NotImplementedError("tracking records are the relay's own recorder's")
+            raise TypeError("this recorder saves no tracking records (the relay keeps its own)")
         if not stored_events:
             return []
         within: Within | None = kwargs.get("within")
